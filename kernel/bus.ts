@@ -1,0 +1,58 @@
+/**
+ * @module bus
+ * The in-process bus: every published change is delivered to the listeners of its entity
+ * (`entity:<type>:<id>`) and of its type (`type:<type>`). Web and bridge plugins listen here.
+ */
+import type { Change } from './change.js';
+
+/** Receives changes; a listener that throws is reported and does not stop delivery. */
+export type ChangeListener = (change: Change) => void;
+
+/** Topic of one entity. */
+export function entityTopic(type: string, id: string): string {
+  return `entity:${type}:${id}`;
+}
+
+/** Topic of every entity of a type. */
+export function typeTopic(type: string): string {
+  return `type:${type}`;
+}
+
+/** Topic-based, synchronous fan-out within one process. */
+export class Bus {
+  readonly #topics = new Map<string, Set<ChangeListener>>();
+  readonly #onError: (error: unknown) => void;
+
+  constructor(onError: (error: unknown) => void = () => undefined) {
+    this.#onError = onError;
+  }
+
+  /** Listens to a topic; returns the function that stops listening. */
+  subscribe(topic: string, listener: ChangeListener): () => void {
+    let listeners = this.#topics.get(topic);
+    if (!listeners) this.#topics.set(topic, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#topics.get(topic) === listeners) this.#topics.delete(topic);
+    };
+  }
+
+  /** Delivers a change to its entity's and its type's listeners. */
+  deliver(change: Change): void {
+    for (const topic of [entityTopic(change.type, change.id), typeTopic(change.type)]) {
+      for (const listener of [...(this.#topics.get(topic) ?? [])]) {
+        try {
+          listener(change);
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
+    }
+  }
+
+  /** Number of listeners on a topic. */
+  listenerCount(topic: string): number {
+    return this.#topics.get(topic)?.size ?? 0;
+  }
+}

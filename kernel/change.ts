@@ -1,0 +1,116 @@
+/**
+ * @module change
+ * The values that flow through the kernel's hooks: a Command going in, a UnitOfWork being
+ * committed, a Change being published, and the DispatchResult handed back to the caller.
+ */
+import type { Entity, ElementMode } from './entity.js';
+import type { JsonObject } from './merge-patch.js';
+import type { EntityMeta, EventMeta } from './registry.js';
+import type { StoredRecord } from './store.js';
+
+/** An HTML fragment to put into the page. */
+export interface ElementPatch {
+  readonly html: string;
+  /** CSS selector; undefined targets the fragment's top-level ids. */
+  readonly selector?: string;
+  readonly mode?: ElementMode;
+}
+
+/** Who caused a command. */
+export interface Actor {
+  readonly sessionId?: string;
+  readonly userId?: string;
+}
+
+/** The record of a command that travels with its change (for audit, bridges, jobs). */
+export interface CommandRecord {
+  readonly entity: string;
+  readonly event: string;
+  readonly id: string | undefined;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly actor: Actor;
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+}
+
+/** A validated request to run one event (what `dispatch` taps see). */
+export interface Command extends CommandRecord {
+  readonly meta: EntityMeta;
+  readonly eventMeta: EventMeta;
+}
+
+/** Per-request values; plugins enrich it in `dispatch` taps (user, request id ...). */
+export interface DispatchContext {
+  sessionId?: string;
+  user?: { readonly id: string; readonly roles?: readonly string[] };
+  /** Identifies the browser tab, so a tab's own live stream is not sent its own change twice. */
+  clientId?: string;
+  /** Called after each committed step (each `yield`, and the end), in order. */
+  onStep?: (step: StepResult) => void | Promise<void>;
+  /** Free-form values for plugins, keyed by plugin name. */
+  readonly locals: Map<string, unknown>;
+}
+
+/** A change as published after a successful commit. */
+export interface Change {
+  readonly type: string;
+  readonly id: string;
+  readonly version: number;
+  /** RFC 7386 merge patch of the entity's signals (not namespaced). */
+  readonly patch: JsonObject;
+  /** The entity's whole signals after the change. */
+  readonly signals: JsonObject;
+  readonly elements: readonly ElementPatch[];
+  readonly command: CommandRecord;
+  /** The kernel instance that made it (bridges use it to avoid echoes). */
+  readonly origin: string;
+  /** The client that caused it, when known. */
+  readonly clientId?: string;
+  readonly deleted?: boolean;
+}
+
+/** One committed step of an event (generators have one per yield plus the final one). */
+export interface StepResult {
+  readonly change: Change | undefined;
+  readonly patch: JsonObject;
+  readonly elements: readonly ElementPatch[];
+  readonly version: number;
+  readonly final: boolean;
+}
+
+/** What the `commit` hook receives: the write about to happen. A throw aborts and rolls back. */
+export interface UnitOfWork {
+  readonly meta: EntityMeta;
+  readonly entity: Entity;
+  readonly id: string;
+  readonly command: CommandRecord;
+  /** Field values to save. */
+  readonly state: JsonObject;
+  readonly patch: JsonObject;
+  readonly expectedVersion: number;
+  /** The record as it was loaded before the event (undefined for a new entity). */
+  readonly previous: StoredRecord | undefined;
+  /** True when the event deletes the entity. */
+  readonly deleted: boolean;
+  /** What the store returned; set by the persisting tap. */
+  saved: StoredRecord | undefined;
+  /** Registers an undo action, run (in reverse order) if a later commit tap throws. */
+  onRollback(undo: () => Promise<void> | void): void;
+}
+
+/** What `kernel.dispatch` resolves to. */
+export interface DispatchResult {
+  readonly type: string;
+  readonly id: string;
+  readonly version: number;
+  /** Merge patch over the whole event (all steps merged). */
+  readonly patch: JsonObject;
+  /** Whole signals after the event. */
+  readonly signals: JsonObject;
+  readonly elements: readonly ElementPatch[];
+  /** What the method returned (a generator's return value). */
+  readonly value: unknown;
+  readonly command: CommandRecord;
+  /** Set when a dispatch tap took the command over (e.g. a job was queued); nothing ran yet. */
+  readonly takenOver?: { readonly by: string; readonly status: number; readonly info?: JsonObject };
+}

@@ -1,0 +1,74 @@
+/**
+ * @module datastar/encode-beta11
+ * The Datastar 1.0.0-beta.11 wire format (`datastar-merge-signals`, `datastar-merge-fragments`,
+ * `datastar-remove-*`, `datastar-execute-script`), understood by the browser client on npm.
+ */
+import type { ElementMode } from '../entity.js';
+import { isPlainObject, type JsonObject } from '../merge-patch.js';
+import { dataLines, sseEvent, type Encoder, type Patch, type SseOptions } from './patches.js';
+
+/** beta.11's merge modes for the 1.0 mode names. */
+const MERGE_MODES: Record<Exclude<ElementMode, 'remove'>, string> = {
+  outer: 'morph', inner: 'inner', replace: 'outer', prepend: 'prepend', append: 'append', before: 'before', after: 'after',
+};
+
+/** Splits a merge patch into the values to merge and the dotted paths that `null` removes. */
+export function splitNulls(patch: JsonObject, prefix = ''): { merge: JsonObject; remove: string[] } {
+  const merge: JsonObject = {};
+  const remove: string[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value === null) remove.push(path);
+    else if (isPlainObject(value)) {
+      const inner = splitNulls(value, path);
+      if (Object.keys(inner.merge).length > 0 || Object.keys(value).length === 0) merge[key] = inner.merge;
+      remove.push(...inner.remove);
+    } else merge[key] = value;
+  }
+  return { merge, remove };
+}
+
+function encodeBeta11(patch: Patch, options: SseOptions = {}): string {
+  switch (patch.kind) {
+    case 'signals': {
+      // beta.11 merges null as a value; removals travel as their own event.
+      const { merge, remove } = splitNulls(patch.signals);
+      let text = '';
+      if (Object.keys(merge).length > 0 || remove.length === 0) {
+        text += sseEvent('datastar-merge-signals', [
+          ...(patch.onlyIfMissing ? dataLines('onlyIfMissing', 'true') : []),
+          ...dataLines('signals', JSON.stringify(merge)),
+        ], options);
+      }
+      if (remove.length > 0) text += sseEvent('datastar-remove-signals', remove.flatMap((path) => dataLines('paths', path)), text ? {} : options);
+      return text;
+    }
+    case 'remove-signals':
+      return sseEvent('datastar-remove-signals', patch.paths.flatMap((path) => dataLines('paths', path)), options);
+    case 'elements': {
+      if (patch.mode === 'remove') {
+        return sseEvent('datastar-remove-fragments', [...dataLines('selector', patch.selector ?? ''), ...(patch.useViewTransition ? dataLines('useViewTransition', 'true') : [])], options);
+      }
+      const mode = MERGE_MODES[patch.mode ?? 'outer'];
+      return sseEvent('datastar-merge-fragments', [
+        ...(patch.selector ? dataLines('selector', patch.selector) : []),
+        ...(mode !== 'morph' ? dataLines('mergeMode', mode) : []),
+        ...(patch.useViewTransition ? dataLines('useViewTransition', 'true') : []),
+        ...dataLines('fragments', patch.html),
+      ], options);
+    }
+    case 'remove-elements':
+      return sseEvent('datastar-remove-fragments', [...dataLines('selector', patch.selector), ...(patch.useViewTransition ? dataLines('useViewTransition', 'true') : [])], options);
+    case 'script': {
+      const attributes = Object.entries(patch.attributes ?? {}).map(([key, value]) => `${key} ${value}`);
+      return sseEvent('datastar-execute-script', [
+        ...(patch.autoRemove === false ? dataLines('autoRemove', 'false') : []),
+        ...attributes.flatMap((line) => dataLines('attributes', line)),
+        ...dataLines('script', patch.script),
+      ], options);
+    }
+  }
+}
+
+/** The beta.11 encoder. */
+export const beta11Encoder: Encoder = { dialect: 'beta11', encode: encodeBeta11 };

@@ -1,0 +1,22 @@
+/**
+ * @module datastar
+ * The Datastar protocol: abstract patches, the two wire dialects, action strings and attributes.
+ */
+import type { Dialect } from '../config.js';
+import { beta11Encoder } from './encode-beta11.js';
+import { v1Encoder } from './encode-v1.js';
+import type { Encoder } from './patches.js';
+
+export { dataLines, sseComment, sseEvent } from './patches.js';
+export type { ElementsPatch, Encoder, Patch, RemoveElementsPatch, RemoveSignalsPatch, ScriptPatch, SignalsPatch, SseOptions } from './patches.js';
+export { beta11Encoder, splitNulls } from './encode-beta11.js';
+export { v1Encoder } from './encode-v1.js';
+export { actionString, eventUrl } from './actions.js';
+export { datastarAttributes } from './attributes.js';
+export type { DatastarAttributes } from './attributes.js';
+export { emptyErrors, namespacedSignals, signalsElement } from './render.js';
+
+/** The encoder of a dialect. */
+export function encoderFor(dialect: Dialect): Encoder {
+  return dialect === 'v1' ? v1Encoder : beta11Encoder;
+}

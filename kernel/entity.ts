@@ -1,0 +1,195 @@
+/**
+ * @module entity
+ * The `Entity` base class and the `@event` / `@field` decorators (TC39 standard decorators).
+ * A subclass's class fields are its state; its `@event` methods are its behaviour.
+ */
+import { actionString } from './datastar/actions.js';
+import { signalsElement } from './datastar/render.js';
+import { StarmodelError } from './errors.js';
+import { kRender, type Html } from './html.js';
+import { describeEntity, type EntityMeta } from './registry.js';
+import { decoratedLocation, type SourceLocation } from './params.js';
+import type { Schema } from './schema.js';
+
+// Node 20's V8 has no Symbol.metadata; decorators need it to exist before any class is defined.
+(Symbol as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
+
+/** HTTP methods an event can answer. */
+export type EventMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** How an HTML fragment returned by an event is put into the page. */
+export type ElementMode = 'outer' | 'inner' | 'replace' | 'prepend' | 'append' | 'before' | 'after' | 'remove';
+
+/**
+ * Options of `@event()`. Plugins add their own options by augmenting this interface
+ * (`declare module 'starmodel' { interface EventOptions { auth?: string } }`).
+ */
+export interface EventOptions {
+  /** HTTP method of the route. @default 'get' */
+  method?: EventMethod;
+  /** Custom route path (used by the route and by `Entity.act`), e.g. `'/count/up'`. */
+  path?: string;
+  /** CSS selector where a returned HTML fragment goes. @default the fragment's own id */
+  selector?: string;
+  /** How a returned HTML fragment is patched in. @default 'outer' (morph) */
+  mode?: ElementMode;
+  /** Schemas for the arguments, by name; those not named are inferred from their defaults. */
+  args?: Record<string, Schema>;
+  /** Run later in a job queue instead of during the request (needs a jobs plugin). */
+  background?: boolean;
+}
+
+/** Options of `@field()`. */
+export interface FieldOptions {
+  /** Kept on the server only: never sent to a browser as a signal. */
+  hidden?: boolean;
+}
+
+/** How identity is chosen for an entity class. */
+export type Scope = 'session' | 'global' | 'user' | 'record';
+
+/** What `static identify()` gets to pick an id. */
+export interface IdentifyContext {
+  readonly sessionId?: string;
+  readonly user?: { readonly id: string; readonly roles?: readonly string[] };
+  readonly recordId?: string;
+}
+
+export const kEvents = Symbol.for('starmodel.events');
+export const kFields = Symbol.for('starmodel.fields');
+export const kVersion = Symbol.for('starmodel.version');
+
+/** What the decorators record about one event. */
+export interface DeclaredEvent { readonly name: string; readonly options: EventOptions; readonly isStatic: boolean; readonly location: SourceLocation | undefined }
+/** What the decorators record about one refined field. */
+export interface DeclaredField { readonly name: string; readonly schema: Schema | undefined; readonly options: FieldOptions }
+
+type Metadata = Record<PropertyKey, unknown>;
+
+function listIn<T>(metadata: Metadata, key: symbol): T[] {
+  // Metadata objects inherit from the parent class's; copy so a subclass never edits its parent's list.
+  if (!Object.hasOwn(metadata, key)) metadata[key] = [...((metadata[key] as T[] | undefined) ?? [])];
+  return metadata[key] as T[];
+}
+
+/**
+ * Marks a method as an event: it becomes an HTTP endpoint, and after it runs the fields it
+ * changed are committed and published. Works on sync, async, generator and async generator methods.
+ * @example
+ * ```ts
+ * @event() increment(amount = 1) { this.count += amount; }
+ * @event({ method: 'post' }) reset() { this.count = 0; }
+ * ```
+ */
+export function event(options: EventOptions = {}) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the standard decorator context type requires it
+  return function decorate<This, Fn extends (this: This, ...args: any) => any>(method: Fn, context: ClassMethodDecoratorContext<This, Fn>): Fn {
+    if (typeof context.name !== 'string') throw new TypeError('@event() needs a method with a string name.');
+    const location = decoratedLocation(new Error().stack);
+    listIn<DeclaredEvent>(context.metadata as Metadata, kEvents).push({ name: context.name, options, isStatic: context.static, location });
+    return method;
+  };
+}
+
+/**
+ * Refines a field's runtime schema (validation, SQL column type, admin form).
+ * @example `@field(z.string().min(1).max(200)) title = '';`
+ */
+export function field(schema?: Schema, options: FieldOptions = {}) {
+  return function decorate<This, Value>(_value: undefined, context: ClassFieldDecoratorContext<This, Value>): void {
+    if (typeof context.name !== 'string') throw new TypeError('@field() needs a field with a string name.');
+    listIn<DeclaredField>(context.metadata as Metadata, kFields).push({ name: context.name, schema, options });
+  };
+}
+
+/**
+ * The base class of every entity. Subclass it, declare fields with initializers and mark the
+ * methods that change them with `@event()`.
+ */
+export class Entity {
+  /** Identity: `'session'` (default), `'global'`, `'user'` or `'record'`. */
+  static scope: Scope = 'session';
+  /** The store that keeps this entity: `'memory'` (default), `'sql'`, `'redis'`, ... */
+  static store = 'memory';
+  /** Seconds an entity lives after its last change; undefined keeps it. */
+  static ttl: number | undefined = undefined;
+  /** Signal namespace; defaults to the class name. */
+  static namespace: string | undefined = undefined;
+  /** Route segment; defaults to the class name lower-cased. */
+  static route: string | undefined = undefined;
+  /** Optional custom identity; return the id of the entity that a request addresses. */
+  static identify?: (context: IdentifyContext) => string | undefined;
+
+  /** The entity's id within its type (session id, user id, record id or `'global'`). */
+  id = '';
+
+  constructor() {
+    Object.defineProperty(this, kVersion, { value: 0, writable: true, enumerable: false });
+  }
+
+  /**
+   * The Datastar action that runs an event, with type-checked name and arguments.
+   * @example Counter.act('increment', 5) // "@get('/counter/increment?amount=5')"
+   */
+  static act<T extends Entity, K extends EventName<T>>(this: EntityClass<T>, event: K, ...args: EventArgs<T, K>): string {
+    const eventMeta = metaOf(this).events.get(event);
+    if (!eventMeta) throw new StarmodelError('SM_EVENT_UNKNOWN', { entity: this.name, event });
+    return actionString(eventMeta, args);
+  }
+
+  /** The action that runs an event on one record: `Todo.actOn(id, 'toggle')`. */
+  static actOn<T extends Entity, K extends EventName<T>>(this: EntityClass<T>, id: string, event: K, ...args: EventArgs<T, K>): string {
+    const eventMeta = metaOf(this).events.get(event);
+    if (!eventMeta) throw new StarmodelError('SM_EVENT_UNKNOWN', { entity: this.name, event });
+    return actionString(eventMeta, args, id);
+  }
+
+  /**
+   * A signal path for Datastar expressions, with a type-checked field name.
+   * @example Counter.$('count') // "$Counter.count"
+   */
+  static $<T extends Entity>(this: EntityClass<T>, name: SignalName<T>): string {
+    return `$${metaOf(this).namespace}.${name}`;
+  }
+
+  /** The path of a field's validation message: `$Counter.errors.amount`. */
+  static errorOf<T extends Entity>(this: EntityClass<T>, name: string): string {
+    return `$${metaOf(this).namespace}.errors.${name}`;
+  }
+
+  /** Renders the element that declares this entity's signals (what `html` does with an entity). */
+  [kRender](): Html {
+    const cls = this.constructor as EntityClass;
+    return signalsElement(metaOf(cls), this);
+  }
+}
+
+const metaCache = new WeakMap<EntityClass, EntityMeta>();
+
+/** Cached metadata of an entity class (the same as the registry's). */
+export function metaOf(cls: EntityClass): EntityMeta {
+  let meta = metaCache.get(cls);
+  if (!meta) metaCache.set(cls, (meta = describeEntity(cls)));
+  return meta;
+}
+
+type BaseKeys = keyof Entity;
+/** Method names of an entity that may be events. */
+export type EventName<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? (K extends BaseKeys ? never : K) : never }[keyof T] & string;
+/** The argument list of an event. */
+export type EventArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
+/** Names of an entity's fields and getters (anything but methods). */
+export type SignalName<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? never : K }[keyof T] & string;
+
+/** A class that extends Entity and can be constructed with no arguments. */
+export type EntityClass<T extends Entity = Entity> = (new () => T) & Omit<typeof Entity, 'prototype'>;
+
+/** The version the store had when this instance was loaded (0 for one never saved). */
+export function versionOf(entity: Entity): number {
+  return (entity as unknown as Record<symbol, number>)[kVersion] ?? 0;
+}
+
+/** Sets the loaded version (used by the dispatcher and the stores). */
+export function setVersion(entity: Entity, version: number): void {
+  (entity as unknown as Record<symbol, number>)[kVersion] = version;
+}

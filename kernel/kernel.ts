@@ -1,0 +1,220 @@
+/**
+ * @module kernel
+ * The kernel: a registry of entities, the stores, the in-process bus, and the hooks. It knows no
+ * web framework and no plugin; plugins tap its hooks through the facade they are given.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DispatchInput } from './binding.js';
+import { Bus } from './bus.js';
+import type { DispatchContext, DispatchResult } from './change.js';
+import { dispatchEvent, persistTap } from './dispatcher.js';
+import type { Entity, EntityClass } from './entity.js';
+import { StarmodelError } from './errors.js';
+import { KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
+import { identify } from './identity.js';
+import { KeyedLock } from './keyed-lock.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { MemoryStore } from './memory-store.js';
+import { EntityRegistry, type EntityMeta } from './registry.js';
+import { STAGE_DELIVER, STAGE_PERSIST } from './stages.js';
+import { materialize } from './state.js';
+import type { FindQuery, Store } from './store.js';
+import { KERNEL_VERSION } from './version.js';
+
+/**
+ * Named services plugins offer each other. A plugin declares its own by augmenting this interface:
+ * `declare module 'starmodel' { interface Services { web: WebServer } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Services {}
+
+/** Options of a kernel. */
+export interface KernelOptions {
+  /** How many times an event is run again after losing a version race. @default 5 */
+  maxAttempts?: number;
+  /** Logger. @default a console logger */
+  logger?: Logger;
+  /** Options of the built-in memory store. */
+  memory?: { sweepIntervalMs?: number; now?: () => number };
+  /** The app secret (cookie signing, client-store signatures). */
+  secret?: string;
+  /** Free-form app configuration, readable by plugins. */
+  config?: Readonly<Record<string, unknown>>;
+}
+
+/** What a plugin's `setup` receives: the kernel (to read and dispatch), tap-only hooks, and helpers. */
+export interface PluginApi {
+  /** The plugin's package name; every tap carries it. */
+  readonly name: string;
+  readonly kernel: Kernel;
+  readonly hooks: PluginHooks;
+  readonly log: Logger;
+  /** Makes a store available under a name (`static store = name`). */
+  provideStore(name: string, store: Store): void;
+  /** Offers a service to other plugins and to the app. */
+  provide<K extends keyof Services>(name: K, service: Services[K]): void;
+}
+
+/** The StarModel kernel. */
+export class Kernel {
+  /** This package's version. */
+  static readonly version = KERNEL_VERSION;
+  /** Unique per process; published changes carry it so bridges can drop their own echoes. */
+  readonly instanceId = randomUUID();
+  readonly registry = new EntityRegistry();
+  readonly bus: Bus;
+  readonly log: Logger;
+  readonly secret: string | undefined;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly #hooks = new KernelHooks();
+  readonly #stores = new Map<string, Store>();
+  readonly #services = new Map<string, unknown>();
+  readonly #lock = new KeyedLock();
+  readonly #maxAttempts: number;
+  readonly #prepared = new Set<string>();
+  #state: 'setup' | 'running' | 'closing' | 'closed' = 'setup';
+
+  constructor(options: KernelOptions = {}) {
+    this.log = options.logger ?? consoleLogger();
+    this.bus = new Bus((error) => this.reportError(error, 'bus listener'));
+    this.secret = options.secret;
+    this.config = options.config ?? {};
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#stores.set('memory', new MemoryStore(options.memory));
+    const own = pluginHooks(this.#hooks, 'starmodel');
+    own.commit.tap(persistTap((meta) => this.storeFor(meta)), { stage: STAGE_PERSIST });
+    own.publish.tap((change) => this.bus.deliver(change), { stage: STAGE_DELIVER });
+  }
+
+  /** The API handed to a plugin named `name`. */
+  pluginApi(name: string): PluginApi {
+    return {
+      name,
+      kernel: this,
+      hooks: pluginHooks(this.#hooks, name),
+      log: this.log.child(name),
+      provideStore: (storeName, store) => this.provideStore(storeName, store),
+      provide: (serviceName, service) => {
+        this.#services.set(serviceName, service);
+      },
+    };
+  }
+
+  /** The full hooks; for the app runner and `starmodel plugins`, not for plugins. */
+  get hooks(): KernelHooks {
+    return this.#hooks;
+  }
+
+  /** Registers an entity class (idempotent); calls the `entity` hook. */
+  register(...classes: EntityClass[]): this {
+    for (const cls of classes) {
+      const known = this.registry.find(cls);
+      if (known) continue;
+      const meta = this.registry.add(cls);
+      this.#hooks.entity.call(meta);
+    }
+    return this;
+  }
+
+  /** Makes a store available under a name. */
+  provideStore(name: string, store: Store): void {
+    this.#stores.set(name, store);
+  }
+
+  /** The store an entity class names; throws SM_STORE_UNKNOWN when no plugin provides it. */
+  storeFor(meta: EntityMeta): Store {
+    const store = this.#stores.get(meta.store);
+    if (!store) throw new StarmodelError('SM_STORE_UNKNOWN', { entity: meta.name, store: meta.store });
+    return store;
+  }
+
+  /** A store by name, or undefined. */
+  store(name: string): Store | undefined {
+    return this.#stores.get(name);
+  }
+
+  /** A service another plugin provided, or undefined. */
+  service<K extends keyof Services>(name: K): Services[K] | undefined {
+    return this.#services.get(name) as Services[K] | undefined;
+  }
+
+  /** Runs the setup hook, prepares every entity's store, then runs the ready hook. */
+  async start(): Promise<void> {
+    await this.#hooks.setup.promise();
+    for (const meta of this.registry.all()) await this.#prepare(meta);
+    this.#state = 'running';
+    await this.#hooks.ready.promise();
+  }
+
+  async #prepare(meta: EntityMeta): Promise<void> {
+    if (this.#prepared.has(meta.name)) return;
+    await this.storeFor(meta).prepare?.(meta);
+    this.#prepared.add(meta.name);
+  }
+
+  /**
+   * Runs one event. Resolves with the new version, the merge patch and the whole signals; rejects
+   * with a StarmodelError (validation, unknown event, conflict, refused ...).
+   */
+  async dispatch(input: DispatchInput, context: Partial<DispatchContext> = {}): Promise<DispatchResult> {
+    if (this.#state === 'closing' || this.#state === 'closed') throw new StarmodelError('SM_KERNEL_CLOSED');
+    const meta = this.registry.get(input.entity);
+    await this.#prepare(meta);
+    return dispatchEvent(this.#dispatcherDeps(), input, { ...context, locals: context.locals ?? new Map() });
+  }
+
+  #dispatcherDeps() {
+    return {
+      hooks: this.#hooks, registry: this.registry, lock: this.#lock, instanceId: this.instanceId, maxAttempts: this.#maxAttempts,
+      storeFor: (meta: EntityMeta) => this.storeFor(meta),
+      reportError: (error: unknown, where: string) => this.reportError(error, where),
+    };
+  }
+
+  /**
+   * The current state of the entity a context addresses (get, or defaults when it was never saved;
+   * nothing is written). Record entities need `id` and resolve to undefined when missing.
+   */
+  async load<T extends Entity>(cls: EntityClass<T>, context: Partial<Pick<DispatchContext, 'sessionId' | 'user'>> = {}, id?: string): Promise<T> {
+    const meta = this.registry.get(cls);
+    await this.#prepare(meta);
+    const entityId = identify(meta, id, context);
+    const stored = await this.storeFor(meta).get(meta, entityId);
+    if (!stored && meta.scope === 'record') throw new StarmodelError('SM_RECORD_NOT_FOUND', { entity: meta.name, id: entityId });
+    return materialize(meta, entityId, stored) as T;
+  }
+
+  /** Records of a type, as live instances, plus the total that match. */
+  async find<T extends Entity>(cls: EntityClass<T>, query: FindQuery = {}): Promise<{ items: T[]; total: number }> {
+    const meta = this.registry.get(cls);
+    await this.#prepare(meta);
+    const result = await this.storeFor(meta).find(meta, query);
+    return { items: result.items.map((record) => materialize(meta, record.id, record) as T), total: result.total };
+  }
+
+  /** Logs an error that must not stop the caller (a failing publish tap, a bus listener). */
+  reportError(error: unknown, where: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.error(`error in ${where}: ${message}`, error instanceof StarmodelError ? { code: error.code } : {});
+  }
+
+  /** True once `close()` started. */
+  get closing(): boolean {
+    return this.#state === 'closing' || this.#state === 'closed';
+  }
+
+  /** Runs close taps (last registered first), then closes every store. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
+    this.#state = 'closing';
+    for (const closer of [...this.#hooks.closers].reverse()) {
+      try {
+        await closer.run();
+      } catch (error) {
+        this.reportError(error, `close of ${closer.name}`);
+      }
+    }
+    for (const store of new Set(this.#stores.values())) await store.close?.();
+    this.#state = 'closed';
+  }
+}

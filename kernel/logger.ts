@@ -1,0 +1,32 @@
+/**
+ * @module logger
+ * The small logging interface plugins receive. The default writes to the console; an operations
+ * plugin may replace it with a structured logger.
+ */
+
+/** Log levels, most verbose first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** A logger: a message plus optional structured fields. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  /** A logger that prefixes every line with `name`. */
+  child(name: string): Logger;
+}
+
+const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** A console logger at `level` (default from STARMODEL_LOG_LEVEL, else 'info'). */
+export function consoleLogger(level: LogLevel = (process.env.STARMODEL_LOG_LEVEL as LogLevel | undefined) ?? 'info', prefix = 'starmodel'): Logger {
+  const threshold = ORDER.indexOf(level);
+  const write = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+    if (ORDER.indexOf(at) < threshold) return;
+    const line = `[${prefix}] ${message}${fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`;
+    if (at === 'error' || at === 'warn') console.error(line);
+    else console.log(line);
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), child: (name) => consoleLogger(level, name) };
+}

@@ -1,0 +1,119 @@
+/**
+ * @module schema
+ * Runtime schemas: inferred from field initializers and argument defaults, refined by the user
+ * with zod, and used to coerce text from URLs and forms into the declared types before validation.
+ */
+import { z } from 'zod';
+import { StarmodelError, type FieldErrors } from './errors.js';
+import { isPlainObject } from './merge-patch.js';
+
+/** Any zod schema. */
+export type Schema = z.ZodType;
+
+/** The schema a field or argument gets from its initial value when the user gives none. */
+export function inferSchema(value: unknown): Schema {
+  if (typeof value === 'number') return z.number();
+  if (typeof value === 'string') return z.string();
+  if (typeof value === 'boolean') return z.boolean();
+  if (typeof value === 'bigint') return z.bigint();
+  if (value instanceof Date) return z.date();
+  if (Array.isArray(value)) return z.array(z.unknown());
+  if (isPlainObject(value)) return z.record(z.string(), z.unknown());
+  return z.unknown();
+}
+
+interface ZodDefView { type: string; innerType?: Schema; in?: Schema; element?: Schema; shape?: Record<string, Schema> }
+
+function defOf(schema: Schema): ZodDefView {
+  return (schema as unknown as { _zod: { def: ZodDefView } })._zod.def;
+}
+
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
+
+/** The type a schema finally checks, looking through optional/default/pipe wrappers. */
+export function baseType(schema: Schema): string {
+  let def = defOf(schema);
+  for (let depth = 0; depth < 20; depth++) {
+    if (WRAPPERS.has(def.type) && def.innerType) def = defOf(def.innerType);
+    else if (def.type === 'pipe' && def.in) def = defOf(def.in);
+    else break;
+  }
+  return def.type;
+}
+
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * Turns text (from a query string or a form) into the type the schema expects, where that is
+ * unambiguous: `"5"` for a number becomes 5, `"on"` for a boolean becomes true. Anything else is
+ * returned as it is, so validation reports it.
+ */
+export function coerce(schema: Schema, value: unknown): unknown {
+  let def = defOf(schema);
+  for (let depth = 0; depth < 20; depth++) {
+    if (WRAPPERS.has(def.type) && def.innerType) def = defOf(def.innerType);
+    else if (def.type === 'pipe' && def.in) def = defOf(def.in);
+    else break;
+  }
+  switch (def.type) {
+    case 'number':
+      return typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value.trim()) : value;
+    case 'bigint':
+      return typeof value === 'string' && /^[-+]?\d+$/.test(value.trim()) ? BigInt(value.trim()) : value;
+    case 'boolean': {
+      if (typeof value !== 'string') return value;
+      const word = value.trim().toLowerCase();
+      return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
+    }
+    case 'date':
+      if (typeof value === 'string' || typeof value === 'number') {
+        const date = new Date(value);
+        return Number.isNaN(date.getTime()) ? value : date;
+      }
+      return value;
+    case 'array':
+      if (value === undefined || value === null) return value;
+      return (Array.isArray(value) ? value : [value]).map((item) => (def.element ? coerce(def.element, item) : item));
+    case 'object':
+      if (!isPlainObject(value) || !def.shape) return value;
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, def.shape && def.shape[key] ? coerce(def.shape[key], item) : item]));
+    default:
+      return value;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === 'invalid_type') {
+    if (raw === undefined) return 'Required';
+    const expected = issue.expected === 'number' || issue.expected === 'int' ? 'a number' : issue.expected === 'boolean' ? 'true or false' : `a ${issue.expected}`;
+    return `Expected ${expected}`;
+  }
+  return issue.message;
+}
+
+/**
+ * Coerces and validates named values against named schemas. Returns the parsed values, or throws
+ * one SM_VALIDATION_FAILED error naming every bad field.
+ */
+export function validateNamed(schemas: Record<string, Schema>, raw: Record<string, unknown>): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  const fields: FieldErrors = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    const input = coerce(schema, raw[name]);
+    const result = schema.safeParse(input);
+    if (result.success) {
+      if (result.data !== undefined) parsed[name] = result.data;
+    } else {
+      const issue = result.error.issues[0];
+      const path = issue && issue.path.length > 0 ? `${name}.${issue.path.join('.')}` : name;
+      fields[path] = issue ? describeIssue(issue, raw[name]) : 'Invalid value';
+    }
+  }
+  if (Object.keys(fields).length > 0) {
+    const summary = Object.entries(fields).map(([key, message]) => `${key}: ${message}`).join('; ');
+    throw new StarmodelError('SM_VALIDATION_FAILED', { summary }, { fields });
+  }
+  return parsed;
+}
