@@ -176,8 +176,8 @@ export function metaOf(cls: EntityClass): EntityMeta {
 type BaseKeys = keyof Entity;
 /** Method names of an entity that may be events. */
 export type EventName<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? (K extends BaseKeys ? never : K) : never }[keyof T] & string;
-/** The argument list of an event. */
-export type EventArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
+/** The argument list of an event; every argument may be left out (the browser's signals supply it). */
+export type EventArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? Partial<A> : never;
 /** Names of an entity's fields and getters (anything but methods). */
 export type SignalName<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? never : K }[keyof T] & string;
 

@@ -1,0 +1,63 @@
+/**
+ * @module @starmodel/koa/body
+ * Reads request bodies with a size limit (413 past it) and parses JSON and urlencoded forms.
+ * Datastar sends its signals as JSON in the body, or as `?datastar=` on GET (and DELETE).
+ */
+import type { Context } from 'koa';
+import { StarmodelError } from 'starmodel';
+
+async function readRaw(ctx: Context, limit: number): Promise<string> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > limit) throw new StarmodelError('SM_WEB_BODY_TOO_LARGE', { limit });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      ctx.req.pause();
+      throw new StarmodelError('SM_WEB_BODY_TOO_LARGE', { limit });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new StarmodelError('SM_WEB_BAD_BODY', { format: what, reason: error instanceof Error ? error.message : 'unreadable' });
+  }
+}
+
+function formToObject(text: string): Record<string, unknown> {
+  const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of new URLSearchParams(text)) {
+    const current = result[key];
+    result[key] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
+  }
+  return result;
+}
+
+/** The parsed body (JSON or form), or undefined when there is none. */
+export async function readBody(ctx: Context, limit: number): Promise<unknown> {
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return undefined;
+  const text = await readRaw(ctx, limit);
+  if (text.trim() === '') return undefined;
+  if (ctx.is('application/x-www-form-urlencoded')) return formToObject(text);
+  return parseJson(text, 'JSON');
+}
+
+/** Datastar signals sent in the query (`?datastar=<json>`), or undefined. */
+export function querySignals(ctx: Context): unknown {
+  const raw = ctx.query.datastar;
+  if (raw === undefined) return undefined;
+  return parseJson(Array.isArray(raw) ? (raw[0] ?? '') : raw, 'JSON in ?datastar=');
+}
+
+/** Query values other than `datastar`, as a plain object. */
+export function queryArgs(ctx: Context): Record<string, unknown> {
+  const args: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(ctx.query)) if (key !== 'datastar') args[key] = value;
+  return args;
+}

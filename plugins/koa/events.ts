@@ -1,0 +1,104 @@
+/**
+ * @module @starmodel/koa/events
+ * `<METHOD> /<entity>/<event>`: runs an event and answers in the request's mode. Datastar requests
+ * get SSE with one signals patch per committed step (generators stream); when the same tab has a
+ * live stream open on that entity, the stream delivers the change instead, in order, once.
+ */
+import type { Context } from 'koa';
+import { emptyErrors, entityTopic, isPlainObject, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type Kernel, type StepResult } from 'starmodel';
+import { queryArgs, querySignals, readBody } from './body.js';
+import { ownOrigin, refuseCrossSite } from './guard.js';
+import type { LiveRegistry } from './live.js';
+import { asStarmodelError, modeOf, respondError } from './respond.js';
+import type { SessionCookies } from './session.js';
+import { SseConnection } from './sse.js';
+
+/** What the event handler needs from the web plugin. */
+export interface EventRouteDeps {
+  readonly kernel: Kernel;
+  readonly sessions: SessionCookies;
+  readonly live: LiveRegistry;
+  readonly encoder: Encoder;
+  readonly bodyLimit: number;
+  readonly maxBufferedBytes: number;
+}
+
+/** The tab id a page sends back as the `sm.client` signal. */
+export function clientIdOf(signals: unknown): string | undefined {
+  const sm = isPlainObject(signals) ? signals.sm : undefined;
+  const client = isPlainObject(sm) ? sm.client : undefined;
+  return typeof client === 'string' && client.length > 0 && client.length <= 64 ? client : undefined;
+}
+
+/** The Koa middleware for one event route. */
+export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta) {
+  return async (ctx: Context & { params?: Record<string, string> }): Promise<void> => {
+    const mode = modeOf(ctx);
+    try {
+      refuseCrossSite(ctx);
+      const sessionId = deps.sessions.sessionOf(ctx);
+      const body = await readBody(ctx, deps.bodyLimit);
+      const signals = ctx.method === 'GET' || ctx.method === 'DELETE' ? (querySignals(ctx) ?? body) : body;
+      const clientId = clientIdOf(signals);
+      const input: DispatchInput = { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, ...(ctx.params?.id ? { id: ctx.params.id } : {}) };
+      const context = { sessionId, ...(clientId ? { clientId } : {}) };
+      if (mode === 'datastar') return await streamEvent(ctx, deps, meta, eventMeta, input, context);
+      const result = await deps.kernel.dispatch(input, context);
+      if (result.takenOver) {
+        ctx.status = result.takenOver.status;
+        ctx.body = { accepted: true, by: result.takenOver.by, ...result.takenOver.info, command: result.command };
+        return;
+      }
+      if (mode === 'json') {
+        ctx.body = { entity: { type: result.type, id: result.id, version: result.version, signals: result.signals }, patch: result.patch, command: result.command };
+      } else if (result.elements.length > 0) {
+        ctx.type = 'html';
+        ctx.body = result.elements.map((element) => element.html).join('\n');
+      } else {
+        const back = ctx.get('referer');
+        ctx.status = 303;
+        ctx.redirect(back && new URL(back, ownOrigin(ctx)).origin === ownOrigin(ctx) ? back : '/');
+      }
+    } catch (error) {
+      respondError(ctx, mode, asStarmodelError(error, deps.kernel.log, `${meta.name}.${eventMeta.name}`), meta, deps.encoder, deps.maxBufferedBytes);
+    }
+  };
+}
+
+async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: { sessionId: string; clientId?: string }): Promise<void> {
+  let sse: SseConnection | undefined;
+  const open = () => {
+    if (!sse) {
+      ctx.respond = false;
+      sse = new SseConnection(ctx.res, deps.maxBufferedBytes);
+      sse.start();
+    }
+    return sse;
+  };
+  const onStep = (step: StepResult) => {
+    const change = step.change;
+    if (!change) return;
+    const connection = open();
+    if (deps.live.has(context.clientId, entityTopic(change.type, change.id))) return;
+    if (Object.keys(change.patch).length > 0) connection.write(deps.encoder.encode({ kind: 'signals', signals: { [meta.namespace]: change.patch } }));
+    for (const element of change.elements) connection.write(deps.encoder.encode({ kind: 'elements', ...element }));
+  };
+  try {
+    const result = await deps.kernel.dispatch(input, { ...context, onStep });
+    const connection = open();
+    if (result.takenOver) {
+      connection.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { queued: { by: result.takenOver.by, ...result.takenOver.info } } } }));
+    }
+    // Clear the messages a previous failed attempt may have left next to this event's inputs.
+    const cleared = Object.fromEntries(eventMeta.args.map((arg) => [arg.name, '']));
+    if (Object.keys(cleared).length > 0) connection.write(deps.encoder.encode({ kind: 'signals', signals: { [meta.namespace]: { errors: cleared } } }));
+    connection.end();
+  } catch (error) {
+    const failure = asStarmodelError(error, deps.kernel.log, `${meta.name}.${eventMeta.name}`);
+    if (!sse) return respondError(ctx, 'datastar', failure, meta, deps.encoder, deps.maxBufferedBytes);
+    // Headers already went out with the first step: report the error in-stream.
+    const body = failure.toJSON().error;
+    sse.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { error: { code: body.code, message: body.message } }, ...(body.fields ? { [meta.namespace]: { errors: { ...emptyErrors(meta), ...body.fields } } } : {}) } }));
+    sse.end();
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * @module @starmodel/koa/live
+ * `GET /<entity>/live`: a long-lived SSE stream of one entity's changes. It sends the whole state
+ * first (SSE id = version), then each change as a patch, with keep-alive comments. A client that
+ * reconnects with `Last-Event-ID` equal to the current version is not sent the state again; one
+ * with an older id is, so a dropped connection never leaves a stale page.
+ */
+import { entityTopic, namespacedSignals, type Entity, signalsOf, sseComment, versionOf, type Change, type Encoder, type EntityMeta, type Kernel } from 'starmodel';
+import type { SseConnection } from './sse.js';
+
+/** Live streams by browser tab and topic, so an event's own tab is not sent its change twice. */
+export class LiveRegistry {
+  readonly #byClient = new Map<string, Map<string, number>>();
+  readonly #connections = new Set<SseConnection>();
+
+  /** Records an open stream; returns the function that forgets it. */
+  add(connection: SseConnection, clientId: string | undefined, topic: string): () => void {
+    this.#connections.add(connection);
+    if (clientId) {
+      let topics = this.#byClient.get(clientId);
+      if (!topics) this.#byClient.set(clientId, (topics = new Map()));
+      topics.set(topic, (topics.get(topic) ?? 0) + 1);
+    }
+    return () => {
+      this.#connections.delete(connection);
+      if (!clientId) return;
+      const topics = this.#byClient.get(clientId);
+      const count = (topics?.get(topic) ?? 1) - 1;
+      if (count > 0) topics?.set(topic, count);
+      else topics?.delete(topic);
+      if (topics?.size === 0) this.#byClient.delete(clientId);
+    };
+  }
+
+  /** True when this tab has a live stream open on this topic. */
+  has(clientId: string | undefined, topic: string): boolean {
+    return clientId !== undefined && (this.#byClient.get(clientId)?.get(topic) ?? 0) > 0;
+  }
+
+  /** Number of open live streams. */
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  /** Ends every stream (shutdown). */
+  closeAll(): void {
+    for (const connection of [...this.#connections]) connection.end();
+  }
+}
+
+/** What a live stream needs to run. */
+export interface LiveStreamOptions {
+  readonly kernel: Kernel;
+  readonly meta: EntityMeta;
+  readonly entityId: string;
+  readonly connection: SseConnection;
+  readonly encoder: Encoder;
+  readonly keepAliveMs: number;
+  readonly lastEventId: string | undefined;
+  readonly load: () => Promise<Entity>;
+}
+
+/** A live stream that has subscribed and loaded, ready to write once the response has started. */
+export interface PreparedLiveStream {
+  /** Sends the state (unless the client already has this version), then streams changes. */
+  begin(): void;
+  /** Gives up before starting (the response was not opened). */
+  cancel(): void;
+}
+
+/** Subscribes first, then loads the entity, so no change between the two is lost. */
+export async function prepareLiveStream(options: LiveStreamOptions): Promise<PreparedLiveStream> {
+  const { kernel, meta, connection, encoder } = options;
+  const namespace = (signals: Record<string, unknown>) => namespacedSignals(meta, signals);
+  let lastVersion = -1;
+  let buffered: Change[] | undefined = [];
+
+  const write = (change: Change) => {
+    if (change.version < lastVersion) return;
+    if (change.version > lastVersion) {
+      // A gap (changes this process never saw, e.g. from another instance) is healed with the whole state.
+      const patch = change.version === lastVersion + 1 ? change.patch : change.signals;
+      if (Object.keys(patch).length > 0) connection.write(encoder.encode({ kind: 'signals', signals: namespace(patch) }, { eventId: String(change.version) }));
+      lastVersion = change.version;
+    }
+    for (const element of change.elements) connection.write(encoder.encode({ kind: 'elements', ...element }));
+  };
+  const unsubscribe = kernel.bus.subscribe(entityTopic(meta.name, options.entityId), (change) => {
+    if (buffered) buffered.push(change);
+    else write(change);
+  });
+  let entity;
+  try {
+    entity = await options.load();
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
+  const begin = () => {
+    const version = versionOf(entity);
+    if (options.lastEventId === undefined || options.lastEventId !== String(version)) {
+      connection.write(encoder.encode({ kind: 'signals', signals: namespace(signalsOf(meta, entity)) }, { eventId: String(version) }));
+    }
+    lastVersion = version;
+    const pending = buffered ?? [];
+    buffered = undefined;
+    for (const change of pending) write(change);
+    const timer = setInterval(() => connection.write(sseComment('keep-alive')), options.keepAliveMs);
+    timer.unref();
+    connection.onClose(() => {
+      clearInterval(timer);
+      unsubscribe();
+    });
+  };
+  return { begin, cancel: unsubscribe };
+}

@@ -1,0 +1,199 @@
+/**
+ * @module @starmodel/koa/server
+ * The web plugin's server: Koa + @koa/router. Routes are added as entities register (the
+ * `entity` hook); the server listens on `ready` and closes (streams first) on `close`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import Koa, { type Context } from 'koa';
+import { encoderFor, entityTopic, identify, StarmodelError, type Dialect, type Encoder, type EntityMeta, type Kernel, type PluginApi } from 'starmodel';
+import { CLIENT_SCRIPT_PATH, loadClientScript, staticFile } from './assets.js';
+import { querySignals } from './body.js';
+import { clientIdOf, eventHandler, type EventRouteDeps } from './events.js';
+import { LiveRegistry, prepareLiveStream } from './live.js';
+import type { KoaOptions } from './options.js';
+import { pageContext } from './pages.js';
+import { asStarmodelError, modeOf, respondError } from './respond.js';
+import { SessionCookies } from './session.js';
+import { SseConnection } from './sse.js';
+
+/** What the web plugin offers other plugins and the app (`kernel.service('web')`). */
+export interface WebService {
+  readonly koa: Koa;
+  readonly router: Router;
+  readonly live: LiveRegistry;
+  readonly dialect: Dialect;
+  /** The HTTP server (listening after the app started, unless `listen: false`). */
+  readonly server: Server;
+  /** `http://host:port` once listening. */
+  url(): string | undefined;
+  /** The session id of a request (creating the session cookie if needed). */
+  sessionOf(ctx: Context): string;
+}
+
+declare module 'starmodel' {
+  interface Services {
+    web: WebService;
+  }
+}
+
+function secretOf(kernel: Kernel, log: PluginApi['log']): string {
+  if (kernel.secret) return kernel.secret;
+  if (process.env.NODE_ENV === 'production') {
+    throw new StarmodelError('SM_CONFIG_INVALID', { file: 'starmodel.config.ts', key: 'secret', reason: 'production needs a secret: set STARMODEL_SECRET (32+ random characters) or `secret` in the config.' });
+  }
+  log.warn('no secret configured (STARMODEL_SECRET): using a random one, so sessions end when the process restarts.');
+  return randomBytes(32).toString('base64url');
+}
+
+/** Builds and wires the web server for a kernel. */
+export function installWebServer(api: PluginApi, options: KoaOptions): WebService {
+  const { kernel, log } = api;
+  const dialect: Dialect = (kernel.config.datastar as { dialect?: Dialect } | undefined)?.dialect ?? 'beta11';
+  const encoder: Encoder = encoderFor(dialect);
+  const sessions = new SessionCookies(secretOf(kernel, log), options.cookieName, options.secureCookies);
+  const live = new LiveRegistry();
+  const koa = new Koa({ proxy: options.trustProxy });
+  const router = new Router();
+  // koa.callback() composes the middleware present when it is called: compose on first request,
+  // after every plugin and entity had the chance to add routes.
+  let handle: ReturnType<Koa['callback']> | undefined;
+  const server = createServer((req, res) => {
+    handle ??= koa.callback();
+    void handle(req, res);
+  });
+  const deps: EventRouteDeps = { kernel, sessions, live, encoder, bodyLimit: options.bodyLimit, maxBufferedBytes: options.maxBufferedBytes };
+  let clientScript: Promise<Buffer> | undefined;
+
+  koa.on('error', (error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE') return;
+    log.error(`koa: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  koa.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  koa.use(router.routes());
+  koa.use(router.allowedMethods());
+
+  router.get(CLIENT_SCRIPT_PATH, async (ctx) => {
+    clientScript ??= loadClientScript();
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = await clientScript;
+  });
+  if (options.staticDir) {
+    const root = options.staticDir;
+    router.get('/static/{*path}', async (ctx) => {
+      const file = await staticFile(root, ctx.path.slice('/static/'.length));
+      if (!file) return respondError(ctx, 'html', new StarmodelError('SM_WEB_NOT_FOUND', { path: ctx.path }), undefined, encoder, options.maxBufferedBytes);
+      ctx.type = file.type;
+      ctx.set('Cache-Control', 'public, max-age=300');
+      ctx.body = file.body;
+    });
+  }
+  for (const [path, page] of Object.entries(options.pages)) {
+    router.get(path, async (ctx) => {
+      try {
+        const sessionId = sessions.sessionOf(ctx);
+        const rendered = await page(pageContext(kernel, dialect, { path: ctx.path, query: { ...ctx.query }, sessionId }));
+        ctx.type = 'html';
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = String(rendered);
+      } catch (error) {
+        respondError(ctx, 'html', asStarmodelError(error, log, `page ${path}`), undefined, encoder, options.maxBufferedBytes);
+      }
+    });
+  }
+
+  const liveHandler = (meta: EntityMeta) => async (ctx: Context & { params?: Record<string, string> }) => {
+    const mode = modeOf(ctx) === 'json' ? 'json' : 'datastar';
+    try {
+      const sessionId = sessions.sessionOf(ctx);
+      const recordId = ctx.params?.id;
+      const scopeContext = { sessionId };
+      const entityId = identify(meta, recordId, scopeContext);
+      const clientId = clientIdOf(querySignals(ctx));
+      const connection = new SseConnection(ctx.res, options.maxBufferedBytes);
+      const lastEventId = ctx.get('last-event-id') || undefined;
+      const stream = await prepareLiveStream({
+        kernel, meta, entityId, connection, encoder, keepAliveMs: options.keepAliveMs, lastEventId,
+        load: () => kernel.load(meta.cls, scopeContext, recordId),
+      });
+      if (kernel.closing) {
+        stream.cancel();
+        throw new StarmodelError('SM_KERNEL_CLOSED');
+      }
+      ctx.respond = false;
+      connection.start();
+      connection.onClose(live.add(connection, clientId, entityTopic(meta.name, entityId)));
+      stream.begin();
+    } catch (error) {
+      respondError(ctx, mode, asStarmodelError(error, log, `${meta.name}/live`), meta, encoder, options.maxBufferedBytes);
+    }
+  };
+
+  api.hooks.entity.tap((meta) => {
+    const base = meta.scope === 'record' ? `/${meta.route}/:id` : `/${meta.route}`;
+    router.get(`${base}/live`, liveHandler(meta));
+    for (const eventMeta of meta.events.values()) {
+      router[eventMeta.method](eventMeta.path, eventHandler(deps, meta, eventMeta));
+    }
+  });
+
+  // Unknown entities and events get a clear 404 with a stable code instead of a bare "Not Found".
+  koa.use(async (ctx) => {
+    const [route, second, third] = ctx.path.split('/').filter(Boolean);
+    const meta = route ? kernel.registry.byRoute(route) : undefined;
+    const mode = modeOf(ctx);
+    let error: StarmodelError;
+    if (meta && second) {
+      const name = meta.scope === 'record' && third ? third : second;
+      const eventMeta = meta.events.get(name);
+      error = eventMeta
+        ? new StarmodelError('SM_EVENT_METHOD_NOT_ALLOWED', { entity: meta.name, event: name, allowed: eventMeta.method.toUpperCase(), method: ctx.method })
+        : new StarmodelError('SM_EVENT_UNKNOWN', { entity: meta.name, event: name });
+    } else if (route && second && !meta) {
+      error = new StarmodelError('SM_ENTITY_UNKNOWN', { entity: route });
+    } else {
+      error = new StarmodelError('SM_WEB_NOT_FOUND', { path: ctx.path });
+    }
+    respondError(ctx, mode, error, meta, encoder, options.maxBufferedBytes);
+  });
+
+  api.hooks.ready.tap(async () => {
+    if (!options.listen) return;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    log.info(`listening on ${service.url() ?? ''} (Datastar dialect ${dialect})`);
+  });
+  api.hooks.close.tap(async () => {
+    live.closeAll();
+    if (!server.listening) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  });
+
+  const service: WebService = {
+    koa, router, live, dialect, server,
+    url: () => {
+      const address = server.address() as AddressInfo | null;
+      if (!address || typeof address === 'string') return undefined;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+    },
+    sessionOf: (ctx) => sessions.sessionOf(ctx),
+  };
+  api.provide('web', service);
+  return service;
+}

@@ -1,0 +1,28 @@
+/**
+ * The page frame every sandbox page shares.
+ */
+import { html, type Html } from 'starmodel';
+import type { PageContext } from '@starmodel/koa';
+
+/** Wraps a page's content in the document, loading the Datastar client and the stylesheet. */
+export function layout(page: PageContext, title: string, content: Html): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · StarModel sandbox</title>
+<link rel="stylesheet" href="/static/style.css">
+${page.head()}
+</head>
+<body>
+${page.boot()}
+<header><a href="/" class="brand">★ StarModel</a><nav><a href="/counter">Counter</a><a href="/chat">Chat</a><a href="/dashboard">Dashboard</a></nav></header>
+<main>
+<h1>${title}</h1>
+${content}
+<p class="error" role="alert" ${page.ds.text('$sm.error.message')}></p>
+</main>
+</body>
+</html>`;
+}

@@ -1,0 +1,22 @@
+/**
+ * `npm start`: runs the sandbox app on PORT (default 3000) with no service but memory and SQLite.
+ */
+import { fileURLToPath } from 'node:url';
+import { createApp } from 'starmodel';
+
+const app = await createApp({ dir: fileURLToPath(new URL('..', import.meta.url)) });
+await app.start();
+for (const plugin of app.describe()) app.kernel.log.info(`plugin ${plugin.name}@${plugin.version} (${plugin.source}) taps ${plugin.taps.join(', ') || 'nothing'}`);
+app.kernel.log.info(`entities: ${app.kernel.registry.all().map((meta) => `${meta.name} (${meta.scope}, ${meta.store})`).join(', ')}`);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  app.kernel.log.info(`${signal}: shutting down`);
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  void app.close().then(() => process.exit(0));
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
