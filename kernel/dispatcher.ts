@@ -91,9 +91,9 @@ async function createFromStatic(deps: DispatcherDeps, command: Command, context:
   }
   const entity = value;
   if (!entity.id) entity.id = randomUUID();
-  const fresh = materialize(meta, entity.id, undefined);
   return deps.lock.run(`${meta.name}:${entity.id}`, async () => {
-    const run = new EventRun(deps, { ...command, id: entity.id }, context, entity, undefined, signalsOf(meta, fresh));
+    // Diff against nothing, so the creator and every subscriber get the whole new record.
+    const run = new EventRun(deps, { ...command, id: entity.id }, context, entity, undefined, {});
     const result = await run.commitStep([], true);
     return { ...result, value: entity };
   });
@@ -113,6 +113,7 @@ class EventRun {
   #patch: JsonObject = {};
   readonly #elements: ElementPatch[] = [];
   readonly #record: CommandRecord;
+  readonly #isNew: boolean;
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -122,6 +123,7 @@ class EventRun {
     stored: StoredRecord | undefined,
     initialSignals?: JsonObject,
   ) {
+    this.#isNew = initialSignals !== undefined;
     this.#stored = stored;
     this.#signals = initialSignals ?? signalsOf(command.meta, entity);
     this.#state = stored ? stored.state : stateOf(command.meta, materialize(command.meta, entity.id, undefined));
@@ -160,10 +162,12 @@ class EventRun {
     const { meta } = this.command;
     const signals = signalsOf(meta, this.entity);
     const patch = diffMergePatch(this.#signals, signals);
+    const state = stateOf(meta, this.entity);
     let version = versionOf(this.entity);
     let change: Change | undefined;
-    if (!isEmpty(patch)) {
-      const state = stateOf(meta, this.entity);
+    // Hidden fields change state without changing signals; a new record is saved even with defaults.
+    const mustSave = !isEmpty(patch) || !isEmpty(diffMergePatch(this.#state, state)) || this.#stored === undefined && this.#isNew;
+    if (mustSave) {
       const unit = this.#unitOfWork(state, patch, version);
       try {
         await this.deps.hooks.commit.promise(unit);
