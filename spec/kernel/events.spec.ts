@@ -214,13 +214,13 @@ describe('Events', () => {
       expect((await t.kernel.find(Task)).total).to.equal(2);
     });
 
-    it('publishes the new record: what differs from the defaults as the patch, and its whole signals', async () => {
-      const seen: { patch: unknown; signals: unknown; version: number }[] = [];
-      t.kernel.pluginApi('spy').hooks.publish.tap((change) => { seen.push({ patch: change.patch, signals: change.signals, version: change.version }); });
+    it('sends the whole new record as the patch and publishes it', async () => {
+      const seen: { patch: unknown; version: number }[] = [];
+      t.kernel.pluginApi('spy').hooks.publish.tap((change) => { seen.push({ patch: change.patch, version: change.version }); });
       const result = await t.client().send(Task, 'create', { query: { title: 'Buy milk' } });
-      expect(result.patch).to.deep.equal({ title: 'Buy milk' });
-      expect(result.signals).to.deep.equal({ id: result.id, title: 'Buy milk', done: false });
-      expect(seen).to.deep.equal([{ patch: { title: 'Buy milk' }, signals: result.signals, version: 1 }]);
+      expect(result.patch).to.deep.equal({ id: result.id, title: 'Buy milk', done: false });
+      expect(result.signals).to.deep.equal(result.patch);
+      expect(seen).to.deep.equal([{ patch: result.patch, version: 1 }]);
     });
 
     it('stores a created record even when all its fields keep their defaults', async () => {
