@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { argumentList, bindArgs, type DispatchInput } from './binding.js';
 import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, UnitOfWork } from './change.js';
 import type { Entity } from './entity.js';
-import { setVersion, versionOf } from './entity.js';
+import { domId, setVersion, versionOf } from './entity.js';
 import { StarmodelError, toStarmodelError } from './errors.js';
 import type { KernelHooks } from './hooks.js';
 import { Html } from './html.js';
@@ -18,6 +18,7 @@ import type { KeyedLock } from './keyed-lock.js';
 import { applyMergePatch, diffMergePatch, type JsonObject } from './merge-patch.js';
 import type { EntityMeta, EntityRegistry, EventMeta } from './registry.js';
 import { assignState, materialize, signalsOf, stateOf } from './state.js';
+import { validateNamed } from './schema.js';
 import { isVersionConflict, type Store, type StoredRecord } from './store.js';
 
 /** What the dispatcher needs from the kernel. */
@@ -79,12 +80,18 @@ async function runWithRetry(deps: DispatcherDeps, command: Command, context: Dis
 
 async function createFromStatic(deps: DispatcherDeps, command: Command, context: DispatchContext): Promise<DispatchResult> {
   const { meta, eventMeta } = command;
-  const fn = (meta.cls as unknown as Record<string, (...args: unknown[]) => unknown>)[eventMeta.name];
   let value: unknown;
-  try {
-    value = await fn!.apply(meta.cls, argumentList(eventMeta, command.args));
-  } catch (error) {
-    throw toStarmodelError(error, 'SM_EVENT_FAILED', { entity: meta.name, event: eventMeta.name });
+  if (eventMeta.builtIn === 'create') {
+    const created = new meta.cls();
+    assignState(meta, created, command.args as JsonObject);
+    value = created;
+  } else {
+    const fn = (meta.cls as unknown as Record<string, (...args: unknown[]) => unknown>)[eventMeta.name];
+    try {
+      value = await fn!.apply(meta.cls, argumentList(eventMeta, command.args));
+    } catch (error) {
+      throw toStarmodelError(error, 'SM_EVENT_FAILED', { entity: meta.name, event: eventMeta.name });
+    }
   }
   if (!(value instanceof meta.cls)) {
     return { type: meta.name, id: '', version: 0, patch: {}, signals: {}, elements: elementsFrom(value, eventMeta), value, command: stripMeta(command) };
@@ -114,6 +121,7 @@ class EventRun {
   readonly #elements: ElementPatch[] = [];
   readonly #record: CommandRecord;
   readonly #isNew: boolean;
+  #deleted = false;
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -135,6 +143,11 @@ class EventRun {
     const method = (this.entity as unknown as Record<string, (...args: unknown[]) => unknown>)[eventMeta.name]!;
     const args = argumentList(eventMeta, this.command.args);
     let value: unknown;
+    if (eventMeta.builtIn === 'delete') {
+      this.#deleted = true;
+      const result = await this.commitStep([], true);
+      return { ...result, value: undefined };
+    }
     try {
       if (eventMeta.kind === 'generator' || eventMeta.kind === 'async-generator') {
         const iterator = method.apply(this.entity, args) as AsyncIterator<unknown> | Iterator<unknown>;
@@ -160,14 +173,18 @@ class EventRun {
   /** Commits what changed since the last step and publishes it. */
   async commitStep(elements: ElementPatch[], final: boolean): Promise<DispatchResult> {
     const { meta } = this.command;
-    const signals = signalsOf(meta, this.entity);
-    const patch = diffMergePatch(this.#signals, signals);
+    const signals = this.#deleted ? {} : signalsOf(meta, this.entity);
     const state = stateOf(meta, this.entity);
+    const stateChanges = diffMergePatch(this.#state, state);
+    const creating = this.#isNew && this.committedSteps === 0;
+    // A new record's patch is its whole state, so every subscriber can show it.
+    const patch = this.#deleted ? {} : diffMergePatch(this.#signals, signals);
     let version = versionOf(this.entity);
     let change: Change | undefined;
     // Hidden fields change state without changing signals; a new record is saved even with defaults.
-    const mustSave = !isEmpty(patch) || !isEmpty(diffMergePatch(this.#state, state)) || this.#stored === undefined && this.#isNew;
+    const mustSave = this.#deleted || creating || !isEmpty(patch) || !isEmpty(stateChanges);
     if (mustSave) {
+      if (!this.#deleted) this.#validate(creating ? Object.keys(meta.fields) : Object.keys(stateChanges));
       const unit = this.#unitOfWork(state, patch, version);
       try {
         await this.deps.hooks.commit.promise(unit);
@@ -182,27 +199,42 @@ class EventRun {
       this.#state = state;
       this.committedSteps++;
     }
-    if (!isEmpty(patch) || elements.length > 0) {
+    if (mustSave || elements.length > 0) {
+      const allElements = elements.length > 0 || !mustSave ? elements : recordView(meta, this.entity, creating ? 'created' : this.#deleted ? 'deleted' : 'updated');
       change = {
-        type: meta.name, id: this.entity.id, version, patch, signals, elements, command: this.#record, origin: this.deps.instanceId,
+        type: meta.name, id: this.entity.id, version, patch, signals, elements: allElements, command: this.#record, origin: this.deps.instanceId,
         ...(this.context.clientId ? { clientId: this.context.clientId } : {}),
+        ...(this.#deleted ? { deleted: true } : {}),
       };
       await this.deps.hooks.publish.promise(change).catch((error: unknown) => this.deps.reportError(error, `publish of ${meta.name} ${this.entity.id}`));
       this.#patch = applyMergePatch(this.#patch, patch) as JsonObject;
-      this.#elements.push(...elements);
+      this.#elements.push(...allElements);
     }
-    await this.context.onStep?.({ change, patch, elements, version, final });
+    await this.context.onStep?.({ change, patch, elements: change?.elements ?? [], version, final });
     return {
       type: meta.name, id: this.entity.id, version, patch: this.#patch, signals: this.#signals, elements: [...this.#elements],
       value: undefined, command: this.#record,
     };
   }
 
+  /** Checks changed fields against their schemas; a bad value refuses the whole step. */
+  #validate(names: string[]): void {
+    const { meta } = this.command;
+    const values = this.entity as unknown as Record<string, unknown>;
+    const schemas = Object.fromEntries(names.filter((name) => meta.fields[name]).map((name) => [name, meta.fields[name]!]));
+    try {
+      validateNamed(schemas, Object.fromEntries(names.map((name) => [name, values[name]])));
+    } catch (error) {
+      assignState(meta, this.entity, this.#state);
+      throw error;
+    }
+  }
+
   #unitOfWork(state: JsonObject, patch: JsonObject, expectedVersion: number): UnitOfWork {
     const undo: (() => Promise<void> | void)[] = [];
     return {
       meta: this.command.meta, entity: this.entity, id: this.entity.id, command: this.#record,
-      state, patch, expectedVersion, previous: this.#stored, deleted: false, saved: undefined,
+      state, patch, expectedVersion, previous: this.#stored, deleted: this.#deleted, saved: undefined,
       onRollback: (fn) => { undo.push(fn); },
       // Kept off the public type: the dispatcher reads it back to undo in reverse order.
       ...{ [kUndo]: undo },
@@ -223,6 +255,20 @@ class EventRun {
 }
 
 const kUndo = Symbol('undo');
+
+/**
+ * What a record entity with a `render()` method shows of a change when its event returned no HTML:
+ * a new record is appended to its list, a changed one morphed in place, a deleted one removed.
+ */
+function recordView(meta: EntityMeta, entity: Entity, kind: 'created' | 'updated' | 'deleted'): ElementPatch[] {
+  const render = (entity as unknown as { render?: unknown }).render;
+  if (meta.scope !== 'record' || typeof render !== 'function') return [];
+  if (kind === 'deleted') return [{ html: '', selector: `#${domId(entity)}`, mode: 'remove' }];
+  const view = render.call(entity) as unknown;
+  const markup = view instanceof Html ? view.value : typeof view === 'string' ? view : '';
+  if (!markup) return [];
+  return kind === 'created' ? [{ html: markup, selector: meta.cls.listSelector ?? `#${meta.route}-list`, mode: 'append' }] : [{ html: markup }];
+}
 
 /** The commit tap that writes to the entity's store, and registers the undo of that write. */
 export function persistTap(storeFor: (meta: EntityMeta) => Store) {

@@ -10,6 +10,7 @@ import { kRender, type Html } from './html.js';
 import { describeEntity, type EntityMeta } from './registry.js';
 import { decoratedLocation, type SourceLocation } from './params.js';
 import type { Schema } from './schema.js';
+import type { FindQuery } from './store.js';
 
 // Node 20's V8 has no Symbol.metadata; decorators need it to exist before any class is defined.
 (Symbol as { metadata?: symbol }).metadata ??= Symbol.for('Symbol.metadata');
@@ -117,6 +118,8 @@ export class Entity {
   static namespace: string | undefined = undefined;
   /** Route segment; defaults to the class name lower-cased. */
   static route: string | undefined = undefined;
+  /** CSS selector of the list that new records' `render()` output is appended to. @default `#<route>-list` */
+  static listSelector: string | undefined = undefined;
   /** Optional custom identity; return the id of the entity that a request addresses. */
   static identify?: (context: IdentifyContext) => string | undefined;
 
@@ -157,11 +160,51 @@ export class Entity {
     return `$${metaOf(this).namespace}.errors.${name}`;
   }
 
+  /**
+   * Records of this type from its store (the kernel that registered the class).
+   * @example const { items, total } = await Todo.find({ where: { done: false }, orderBy: [{ field: 'title' }], limit: 20 });
+   */
+  static find<T extends Entity>(this: EntityClass<T>, query: FindQuery = {}): Promise<{ items: T[]; total: number }> {
+    return finderOf(this).find(this, query);
+  }
+
+  /** One record by id; rejects with SM_RECORD_NOT_FOUND (404) when there is none. */
+  static get<T extends Entity>(this: EntityClass<T>, id: string): Promise<T> {
+    return finderOf(this).load(this, {}, id);
+  }
+
   /** Renders the element that declares this entity's signals (what `html` does with an entity). */
   [kRender](): Html {
     const cls = this.constructor as EntityClass;
     return signalsElement(metaOf(cls), this);
   }
+}
+
+/**
+ * The DOM id a record's `render()` output must carry (`todo-<id>`), so changes morph it in place
+ * and deletions remove it.
+ */
+export function domId(entity: Entity): string {
+  return `${metaOf(entity.constructor as EntityClass).route}-${entity.id}`;
+}
+
+/** What static finders need from the kernel that registered a class. */
+export interface EntityFinder {
+  find<T extends Entity>(cls: EntityClass<T>, query: FindQuery): Promise<{ items: T[]; total: number }>;
+  load<T extends Entity>(cls: EntityClass<T>, context: Record<string, never>, id?: string): Promise<T>;
+}
+
+const finders = new WeakMap<EntityClass, EntityFinder>();
+
+/** Binds a class's static finders to a kernel (done by `kernel.register`). */
+export function bindFinder(cls: EntityClass, finder: EntityFinder): void {
+  finders.set(cls, finder);
+}
+
+function finderOf(cls: EntityClass): EntityFinder {
+  const finder = finders.get(cls);
+  if (!finder) throw new StarmodelError('SM_ENTITY_UNKNOWN', { entity: cls.name });
+  return finder;
 }
 
 const metaCache = new WeakMap<EntityClass, EntityMeta>();

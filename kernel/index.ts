@@ -3,7 +3,7 @@
  * The public API of the StarModel kernel. Plugins import from here only.
  */
 export { z } from 'zod';
-export { Entity, event, field, metaOf, versionOf } from './entity.js';
+export { Entity, domId, event, field, metaOf, versionOf } from './entity.js';
 export type { ElementMode, EntityClass, EventArgs, EventMethod, EventName, EventOptions, FieldOptions, IdentifyContext, Scope, SignalName } from './entity.js';
 export { EntityRegistry, describeEntity } from './registry.js';
 export type { ArgMeta, EntityMeta, EventKind, EventMeta } from './registry.js';

@@ -8,7 +8,7 @@ import type { DispatchInput } from './binding.js';
 import { Bus } from './bus.js';
 import type { DispatchContext, DispatchResult } from './change.js';
 import { dispatchEvent, persistTap } from './dispatcher.js';
-import type { Entity, EntityClass } from './entity.js';
+import { bindFinder, type Entity, type EntityClass } from './entity.js';
 import { StarmodelError } from './errors.js';
 import { KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
 import { identify } from './identity.js';
@@ -111,6 +111,7 @@ export class Kernel {
       const known = this.registry.find(cls);
       if (known) continue;
       const meta = this.registry.add(cls);
+      bindFinder(cls, this);
       this.#hooks.entity.call(meta);
     }
     return this;

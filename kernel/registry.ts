@@ -30,6 +30,8 @@ export interface EventMeta {
   /** True for `static` events, which run on the class (e.g. a record's `create`). */
   readonly isStatic: boolean;
   readonly options: EventOptions;
+  /** Set for the events every record entity gets unless it defines its own: `create` and `delete`. */
+  readonly builtIn?: 'create' | 'delete';
 }
 
 /** Everything the kernel knows about one entity class. */
@@ -105,6 +107,23 @@ function argsOf(entityName: string, fn: (...args: never[]) => unknown, declared:
   return args;
 }
 
+/**
+ * Record entities get `POST /<entity>/create` (every field an optional argument; the result is
+ * validated against the field schemas) and `DELETE /<entity>/<id>/delete`, unless they define
+ * events of those names themselves.
+ */
+function addRecordEvents(route: string, fields: Record<string, Schema>, events: Map<string, EventMeta>): void {
+  if (!events.has('create')) {
+    events.set('create', {
+      name: 'create', method: 'post', path: `/${route}/create`, kind: 'sync', isStatic: true, options: {}, builtIn: 'create',
+      args: Object.entries(fields).map(([name, schema]) => ({ name, schema: schema.optional(), optional: true })),
+    });
+  }
+  if (!events.has('delete')) {
+    events.set('delete', { name: 'delete', method: 'delete', path: `/${route}/:id/delete`, kind: 'sync', isStatic: false, options: {}, builtIn: 'delete', args: [] });
+  }
+}
+
 /** Builds (and checks) the metadata of an entity class. Throws SM_ENTITY_INVALID with the reason. */
 export function describeEntity(cls: EntityClass): EntityMeta {
   const name = cls.name;
@@ -151,6 +170,7 @@ export function describeEntity(cls: EntityClass): EntityMeta {
       options: declared.options,
     });
   }
+  if (scope === 'record') addRecordEvents(route, fields, events);
   if (!['session', 'global', 'user', 'record'].includes(scope) && !cls.identify) {
     throw new StarmodelError('SM_ENTITY_INVALID', { entity: name, reason: `scope "${String(scope)}" is not one of session, global, user, record (or give a static identify()).` });
   }

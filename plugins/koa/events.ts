@@ -5,7 +5,7 @@
  * live stream open on that entity, the stream delivers the change instead, in order, once.
  */
 import type { Context } from 'koa';
-import { emptyErrors, entityTopic, isPlainObject, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type Kernel, type StepResult } from 'starmodel';
+import { emptyErrors, entityTopic, isPlainObject, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type Kernel, type StepResult } from 'starmodel';
 import { queryArgs, querySignals, readBody } from './body.js';
 import { ownOrigin, refuseCrossSite } from './guard.js';
 import type { LiveRegistry } from './live.js';
@@ -79,9 +79,11 @@ async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta,
     const change = step.change;
     if (!change) return;
     const connection = open();
-    if (deps.live.has(context.clientId, entityTopic(change.type, change.id))) return;
-    if (Object.keys(change.patch).length > 0) connection.write(deps.encoder.encode({ kind: 'signals', signals: { [meta.namespace]: change.patch } }));
-    for (const element of change.elements) connection.write(deps.encoder.encode({ kind: 'elements', ...element }));
+    // A tab with a live stream on this entity (or, for views, on its type) gets the change there, once.
+    const entityLive = deps.live.has(context.clientId, entityTopic(change.type, change.id));
+    const typeLive = deps.live.has(context.clientId, typeTopic(change.type));
+    if (!entityLive && Object.keys(change.patch).length > 0) connection.write(deps.encoder.encode({ kind: 'signals', signals: { [meta.namespace]: change.patch } }));
+    if (!entityLive && !typeLive) for (const element of change.elements) connection.write(deps.encoder.encode({ kind: 'elements', ...element }));
   };
   try {
     const result = await deps.kernel.dispatch(input, { ...context, onStep });

@@ -5,7 +5,7 @@
  * reconnects with `Last-Event-ID` equal to the current version is not sent the state again; one
  * with an older id is, so a dropped connection never leaves a stale page.
  */
-import { entityTopic, namespacedSignals, type Entity, signalsOf, sseComment, versionOf, type Change, type Encoder, type EntityMeta, type Kernel } from 'starmodel';
+import { entityTopic, namespacedSignals, typeTopic, type Entity, signalsOf, sseComment, versionOf, type Change, type Encoder, type EntityMeta, type Kernel } from 'starmodel';
 import type { SseConnection } from './sse.js';
 
 /** Live streams by browser tab and topic, so an event's own tab is not sent its change twice. */
@@ -113,4 +113,21 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
     });
   };
   return { begin, cancel: unsubscribe };
+}
+
+/**
+ * A stream of every change to a record type: the record views (`render()` output, appended,
+ * morphed or removed) that keep a list current. Signals are per record and not sent here.
+ */
+export function runTypeStream(kernel: Kernel, meta: EntityMeta, connection: SseConnection, encoder: Encoder, keepAliveMs: number): void {
+  const unsubscribe = kernel.bus.subscribe(typeTopic(meta.name), (change) => {
+    for (const element of change.elements) connection.write(encoder.encode({ kind: 'elements', ...element }, { eventId: `${change.id}:${change.version}` }));
+  });
+  connection.write(sseComment('connected'));
+  const timer = setInterval(() => connection.write(sseComment('keep-alive')), keepAliveMs);
+  timer.unref();
+  connection.onClose(() => {
+    clearInterval(timer);
+    unsubscribe();
+  });
 }

@@ -8,11 +8,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
-import { encoderFor, entityTopic, identify, StarmodelError, type Dialect, type Encoder, type EntityMeta, type Kernel, type PluginApi } from 'starmodel';
+import { encoderFor, entityTopic, identify, typeTopic, StarmodelError, type Dialect, type Encoder, type EntityMeta, type Kernel, type PluginApi } from 'starmodel';
 import { CLIENT_SCRIPT_PATH, loadClientScript, staticFile } from './assets.js';
 import { querySignals } from './body.js';
 import { clientIdOf, eventHandler, type EventRouteDeps } from './events.js';
-import { LiveRegistry, prepareLiveStream } from './live.js';
+import { LiveRegistry, prepareLiveStream, runTypeStream } from './live.js';
+import { listHandler, recordHandler } from './records.js';
 import type { KoaOptions } from './options.js';
 import { pageContext } from './pages.js';
 import { asStarmodelError, modeOf, respondError } from './respond.js';
@@ -136,12 +137,34 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     }
   };
 
+  const typeLiveHandler = (meta: EntityMeta) => async (ctx: Context) => {
+    const clientId = clientIdOf(querySignals(ctx));
+    const connection = new SseConnection(ctx.res, options.maxBufferedBytes);
+    ctx.respond = false;
+    connection.start();
+    connection.onClose(live.add(connection, clientId, typeTopic(meta.name)));
+    runTypeStream(kernel, meta, connection, encoder, options.keepAliveMs);
+  };
+  const guarded = (name: string, meta: EntityMeta, handler: (ctx: Context) => Promise<void>) => async (ctx: Context) => {
+    try {
+      await handler(ctx);
+    } catch (error) {
+      respondError(ctx, modeOf(ctx) === 'datastar' ? 'datastar' : 'json', asStarmodelError(error, log, name), meta, encoder, options.maxBufferedBytes);
+    }
+  };
+
   api.hooks.entity.tap((meta) => {
+    if (meta.scope === 'record') {
+      router.get(`/${meta.route}/live`, guarded(`${meta.name}/live`, meta, typeLiveHandler(meta)));
+      router.get(`/${meta.route}`, guarded(`${meta.name} list`, meta, listHandler(kernel, meta)));
+    }
     const base = meta.scope === 'record' ? `/${meta.route}/:id` : `/${meta.route}`;
     router.get(`${base}/live`, liveHandler(meta));
     for (const eventMeta of meta.events.values()) {
       router[eventMeta.method](eventMeta.path, eventHandler(deps, meta, eventMeta));
     }
+    // After the events, so `GET /<entity>/<id>` never shadows a static GET event's path.
+    if (meta.scope === 'record') router.get(`/${meta.route}/:id`, guarded(`${meta.name} record`, meta, recordHandler(kernel, meta)));
   });
 
   // Unknown entities and events get a clear 404 with a stable code instead of a bare "Not Found".
