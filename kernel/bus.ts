@@ -51,6 +51,30 @@ export class Bus {
     }
   }
 
+  readonly #resync = new Set<(type: string | undefined) => void>();
+
+  /**
+   * Listens for resync requests: a bridge that may have missed changes (its connection dropped)
+   * asks every stream to send the whole state again. Returns the function that stops listening.
+   */
+  onResync(listener: (type: string | undefined) => void): () => void {
+    this.#resync.add(listener);
+    return () => {
+      this.#resync.delete(listener);
+    };
+  }
+
+  /** Asks every stream (of one type, or all) to send the whole state again. */
+  resync(type?: string): void {
+    for (const listener of [...this.#resync]) {
+      try {
+        listener(type);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+  }
+
   /** Number of listeners on a topic. */
   listenerCount(topic: string): number {
     return this.#topics.get(topic)?.size ?? 0;

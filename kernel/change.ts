@@ -43,6 +43,8 @@ export interface Command extends CommandRecord {
 export interface DispatchContext {
   sessionId?: string;
   user?: { readonly id: string; readonly roles?: readonly string[] };
+  /** The signals the browser sent with the request, as received (for client-side stores). */
+  signals?: unknown;
   /** Identifies the browser tab, so a tab's own live stream is not sent its own change twice. */
   clientId?: string;
   /** Called after each committed step (each `yield`, and the end), in order. */

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DispatchInput } from './binding.js';
 import { Bus } from './bus.js';
 import type { DispatchContext, DispatchResult } from './change.js';
+import { runInDispatch } from './context.js';
 import { dispatchEvent, persistTap } from './dispatcher.js';
 import { bindFinder, type Entity, type EntityClass } from './entity.js';
 import { StarmodelError } from './errors.js';
@@ -161,7 +162,8 @@ export class Kernel {
     if (this.#state === 'closing' || this.#state === 'closed') throw new StarmodelError('SM_KERNEL_CLOSED');
     const meta = this.registry.get(input.entity);
     await this.#prepare(meta);
-    return dispatchEvent(this.#dispatcherDeps(), input, { ...context, locals: context.locals ?? new Map() });
+    const full: DispatchContext = { ...context, locals: context.locals ?? new Map() };
+    return runInDispatch(full, () => dispatchEvent(this.#dispatcherDeps(), input, full));
   }
 
   #dispatcherDeps() {

@@ -10,13 +10,14 @@ import { queryArgs, querySignals, readBody } from './body.js';
 import { ownOrigin, refuseCrossSite } from './guard.js';
 import type { LiveRegistry } from './live.js';
 import { asStarmodelError, modeOf, respondError } from './respond.js';
-import type { SessionCookies } from './session.js';
+import type { RequestState } from './session.js';
 import { SseConnection } from './sse.js';
 
 /** What the event handler needs from the web plugin. */
 export interface EventRouteDeps {
   readonly kernel: Kernel;
-  readonly sessions: SessionCookies;
+  /** Session and user of a request (runs the request resolvers). */
+  readonly requestState: (ctx: Context) => Promise<RequestState>;
   readonly live: LiveRegistry;
   readonly encoder: Encoder;
   readonly bodyLimit: number;
@@ -36,12 +37,12 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
     const mode = modeOf(ctx);
     try {
       refuseCrossSite(ctx);
-      const sessionId = deps.sessions.sessionOf(ctx);
+      const state = await deps.requestState(ctx);
       const body = await readBody(ctx, deps.bodyLimit);
       const signals = ctx.method === 'GET' || ctx.method === 'DELETE' ? (querySignals(ctx) ?? body) : body;
       const clientId = clientIdOf(signals);
       const input: DispatchInput = { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, ...(ctx.params?.id ? { id: ctx.params.id } : {}) };
-      const context = { sessionId, ...(clientId ? { clientId } : {}) };
+      const context = { sessionId: state.sessionId, signals, ...(state.user ? { user: state.user } : {}), ...(clientId ? { clientId } : {}) };
       if (mode === 'datastar') return await streamEvent(ctx, deps, meta, eventMeta, input, context);
       const result = await deps.kernel.dispatch(input, context);
       if (result.takenOver) {
@@ -65,7 +66,7 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
   };
 }
 
-async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: { sessionId: string; clientId?: string }): Promise<void> {
+async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: { sessionId: string; clientId?: string; signals: unknown; user?: RequestState['user'] }): Promise<void> {
   let sse: SseConnection | undefined;
   const open = () => {
     if (!sse) {

@@ -107,9 +107,17 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
     for (const change of pending) write(change);
     const timer = setInterval(() => connection.write(sseComment('keep-alive')), options.keepAliveMs);
     timer.unref();
+    const stopResync = kernel.bus.onResync((type) => {
+      if (type !== undefined && type !== meta.name) return;
+      void options.load().then((fresh) => {
+        lastVersion = versionOf(fresh);
+        connection.write(encoder.encode({ kind: 'signals', signals: namespace(signalsOf(meta, fresh)) }, { eventId: String(lastVersion) }));
+      }, () => undefined);
+    });
     connection.onClose(() => {
       clearInterval(timer);
       unsubscribe();
+      stopResync();
     });
   };
   return { begin, cancel: unsubscribe };

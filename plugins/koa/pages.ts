@@ -5,12 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { datastarAttributes, Html, escapeHtml, type DatastarAttributes, type Dialect, type Entity, type EntityClass, type FindQuery, type Kernel } from 'starmodel';
 import { CLIENT_SCRIPT_PATH } from './assets.js';
+import type { RequestState } from './session.js';
 
 /** The argument of every page function. */
 export interface PageContext {
   readonly path: string;
   readonly query: Readonly<Record<string, unknown>>;
   readonly sessionId: string;
+  /** The signed-in user, when an auth plugin resolved one. */
+  readonly user: RequestState['user'];
   /** Identifies this page view (tab); sent back with every request as the `sm.client` signal. */
   readonly clientId: string;
   /** Datastar attributes in the configured dialect: `page.ds.on('click', Counter.act('increment'))`. */
@@ -28,12 +31,12 @@ export interface PageContext {
 }
 
 /** Builds the context for one page request. */
-export function pageContext(kernel: Kernel, dialect: Dialect, request: { path: string; query: Record<string, unknown>; sessionId: string }): PageContext {
+export function pageContext(kernel: Kernel, dialect: Dialect, request: { path: string; query: Record<string, unknown>; state: RequestState }): PageContext {
   const clientId = randomBytes(9).toString('base64url');
   const ds = datastarAttributes(dialect);
-  const context = { sessionId: request.sessionId };
+  const context = { sessionId: request.state.sessionId, ...(request.state.user ? { user: request.state.user } : {}) };
   return {
-    path: request.path, query: request.query, sessionId: request.sessionId, clientId, ds,
+    path: request.path, query: request.query, sessionId: request.state.sessionId, user: request.state.user, clientId, ds,
     load: (cls, id) => kernel.load(cls, context, id),
     find: (cls, query) => kernel.find(cls, query),
     head: () => new Html(`<script type="module" src="${CLIENT_SCRIPT_PATH}"></script>`),

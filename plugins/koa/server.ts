@@ -17,7 +17,7 @@ import { listHandler, recordHandler } from './records.js';
 import type { KoaOptions } from './options.js';
 import { pageContext } from './pages.js';
 import { asStarmodelError, modeOf, respondError } from './respond.js';
-import { SessionCookies } from './session.js';
+import { SessionCookies, type RequestResolver, type RequestState } from './session.js';
 import { SseConnection } from './sse.js';
 
 /** What the web plugin offers other plugins and the app (`kernel.service('web')`). */
@@ -32,6 +32,14 @@ export interface WebService {
   url(): string | undefined;
   /** The session id of a request (creating the session cookie if needed). */
   sessionOf(ctx: Context): string;
+  /** Replaces the request's session id with a fresh one (sign-in, sign-out). */
+  rotateSession(ctx: Context): string;
+  /** Session and user of a request, after every resolver ran. */
+  requestState(ctx: Context): Promise<RequestState>;
+  /** Adds a resolver that runs for every page, event and live request (e.g. to set the user). */
+  addResolver(resolver: RequestResolver): void;
+  /** Adds Koa middleware that runs before routing (request logs, metrics), in the order added. */
+  use(middleware: Koa.Middleware): void;
 }
 
 declare module 'starmodel' {
@@ -65,7 +73,17 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     handle ??= koa.callback();
     void handle(req, res);
   });
-  const deps: EventRouteDeps = { kernel, sessions, live, encoder, bodyLimit: options.bodyLimit, maxBufferedBytes: options.maxBufferedBytes };
+  const resolvers: RequestResolver[] = [];
+  const early: Koa.Middleware[] = [];
+  const requestState = async (ctx: Context): Promise<RequestState> => {
+    const cached = (ctx.state as { starmodel?: RequestState }).starmodel;
+    if (cached) return cached;
+    const state: RequestState = { sessionId: sessions.sessionOf(ctx) };
+    for (const resolve of resolvers) await resolve(ctx, state);
+    (ctx.state as { starmodel?: RequestState }).starmodel = state;
+    return state;
+  };
+  const deps: EventRouteDeps = { kernel, requestState, live, encoder, bodyLimit: options.bodyLimit, maxBufferedBytes: options.maxBufferedBytes };
   let clientScript: Promise<Buffer> | undefined;
 
   koa.on('error', (error: unknown) => {
@@ -75,7 +93,12 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   });
   koa.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
+    const run = async (index: number): Promise<void> => {
+      const middleware = early[index];
+      if (middleware) await middleware(ctx, () => run(index + 1));
+      else await next();
+    };
+    await run(0);
   });
   koa.use(router.routes());
   koa.use(router.allowedMethods());
@@ -99,8 +122,8 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   for (const [path, page] of Object.entries(options.pages)) {
     router.get(path, async (ctx) => {
       try {
-        const sessionId = sessions.sessionOf(ctx);
-        const rendered = await page(pageContext(kernel, dialect, { path: ctx.path, query: { ...ctx.query }, sessionId }));
+        const state = await requestState(ctx);
+        const rendered = await page(pageContext(kernel, dialect, { path: ctx.path, query: { ...ctx.query }, state }));
         ctx.type = 'html';
         ctx.set('Cache-Control', 'no-store');
         ctx.body = String(rendered);
@@ -113,9 +136,9 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   const liveHandler = (meta: EntityMeta) => async (ctx: Context & { params?: Record<string, string> }) => {
     const mode = modeOf(ctx) === 'json' ? 'json' : 'datastar';
     try {
-      const sessionId = sessions.sessionOf(ctx);
+      const state = await requestState(ctx);
       const recordId = ctx.params?.id;
-      const scopeContext = { sessionId };
+      const scopeContext = { sessionId: state.sessionId, ...(state.user ? { user: state.user } : {}) };
       const entityId = identify(meta, recordId, scopeContext);
       const clientId = clientIdOf(querySignals(ctx));
       const connection = new SseConnection(ctx.res, options.maxBufferedBytes);
@@ -216,6 +239,17 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
       return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
     },
     sessionOf: (ctx) => sessions.sessionOf(ctx),
+    rotateSession: (ctx) => {
+      delete (ctx.state as { starmodel?: RequestState }).starmodel;
+      return sessions.rotate(ctx);
+    },
+    requestState,
+    addResolver: (resolver) => {
+      resolvers.push(resolver);
+    },
+    use: (middleware) => {
+      early.push(middleware);
+    },
   };
   api.provide('web', service);
   return service;

@@ -6,6 +6,18 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 
+/** Who is asking: the session, and the signed-in user when an auth plugin resolved one. */
+export interface RequestState {
+  readonly sessionId: string;
+  user?: { readonly id: string; readonly roles?: readonly string[] };
+}
+
+/**
+ * Runs for every page, event and live request before it is handled; may set `state.user`
+ * (an auth plugin does), or throw a StarmodelError to refuse the request.
+ */
+export type RequestResolver = (ctx: Context, state: RequestState) => Promise<void> | void;
+
 /** Signs and verifies session cookie values with the app secret (HMAC-SHA256). */
 export class SessionCookies {
   constructor(private readonly secret: string, private readonly name: string, private readonly secure: boolean) {}
@@ -32,10 +44,18 @@ export class SessionCookies {
 
   /** The request's session id; a new one (and its cookie) when it has none or a forged one. */
   sessionOf(ctx: Context): string {
+    const current = (ctx.state as { starmodelSession?: string }).starmodelSession;
+    if (current) return current;
     const existing = this.verify(ctx.cookies.get(this.name));
-    if (existing) return existing;
+    if (existing) return ((ctx.state as { starmodelSession?: string }).starmodelSession = existing);
+    return this.rotate(ctx);
+  }
+
+  /** Gives the request a fresh session id (on sign-in and sign-out, against session fixation). */
+  rotate(ctx: Context): string {
     const id = randomBytes(16).toString('base64url');
     ctx.cookies.set(this.name, this.sign(id), { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/', overwrite: true });
+    (ctx.state as { starmodelSession?: string }).starmodelSession = id;
     return id;
   }
 }

@@ -21,6 +21,10 @@ class Profile extends Entity {
     this.name = name;
   }
 
+  @event() setBorn(at: Date) {
+    this.born = at;
+  }
+
   @event() touch() {
     this.age += 0;
   }
@@ -32,6 +36,14 @@ class Profile extends Entity {
   @event() renameAndRotate(name = '', secret = '') {
     this.name = name;
     this.secret = secret;
+  }
+}
+
+class Visit extends Entity {
+  static override ttl = 60;
+  pages = 0;
+  @event() view() {
+    this.pages++;
   }
 }
 
@@ -59,6 +71,14 @@ describe('Entity model', () => {
       expect(profile.age).to.equal(36);
       expect(profile.born).to.be.instanceOf(Date);
       expect(versionOf(profile)).to.equal(0);
+    });
+
+    it('stores a Date field and gives it back as a Date (and as ISO text in signals)', async () => {
+      const result = await t.client().send(Profile, 'setBorn', { query: { at: '1906-12-09T00:00:00.000Z' } });
+      expect(result.patch).to.deep.equal({ born: '1906-12-09T00:00:00.000Z' });
+      const profile = await t.kernel.load(Profile);
+      expect(profile.born).to.be.instanceOf(Date);
+      expect(profile.born.toISOString()).to.equal('1906-12-09T00:00:00.000Z');
     });
 
     it('validates whole records against the inferred types', () => {
@@ -137,6 +157,27 @@ describe('Entity model', () => {
       const profile = await t.kernel.load(Profile);
       expect(profile.secret).to.equal('n3w');
       expect(versionOf(profile)).to.equal(1);
+    });
+  });
+
+  describe('static ttl', () => {
+    it('forgets an entity once its ttl has passed since its last change', async () => {
+      let now = 1_000_000;
+      const timed = await createTestKernel({ entities: [Visit], memory: { sweepIntervalMs: 0, now: () => now } });
+      try {
+        const client = timed.client();
+        await client.call(Visit, 'view');
+        now += 59_000;
+        await client.call(Visit, 'view');
+        now += 59_000;
+        expect((await client.signals(Visit)).pages, 'each change restarts the ttl').to.equal(2);
+        now += 1_000;
+        expect((await client.signals(Visit)).pages).to.equal(0);
+        const fresh = await client.call(Visit, 'view');
+        expect(fresh.version, 'an expired entity starts again').to.equal(1);
+      } finally {
+        await timed.close();
+      }
     });
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Entity, event, html, metaOf, refuse, versionOf, type StepResult } from '../../kernel/index.js';
+import { Entity, event, html, isStarmodelError, metaOf, refuse, versionOf, type StarmodelError, type StepResult } from '../../kernel/index.js';
 import { createTestKernel, type TestKernel } from '../../kernel/testing/index.js';
-import { rejectsWith } from '../fixtures/errors.js';
+import { rejectsWith, rejection } from '../fixtures/errors.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -10,6 +10,7 @@ class Job extends Entity {
   count = 0;
   phase = 'idle';
   log: string[] = [];
+  settings: Record<string, string> = { theme: 'light' };
 
   @event() bump(amount = 1) {
     this.count += amount;
@@ -41,6 +42,11 @@ class Job extends Entity {
   @event({ selector: '#log', mode: 'append' }) note(text = '') {
     this.log = [...this.log, text];
     return html`<li>${text}</li>`;
+  }
+
+  @event() configure(key = '', value = '') {
+    this.settings[key] = value;
+    this.log.push(`set ${key}`);
   }
 
   @event() answer() {
@@ -77,6 +83,13 @@ class Task extends Entity {
     return new Task();
   }
 
+  @event({ method: 'post' }) static createWithId(id = '', title = '') {
+    const task = new Task();
+    task.id = id;
+    task.title = title;
+    return task;
+  }
+
   @event() static count() {
     return html`<span id="count">static</span>`;
   }
@@ -103,7 +116,7 @@ describe('Events', () => {
     const result = await t.client().call(Job, 'bump', 2);
     expect(result.patch).to.deep.equal({ count: 2 });
     expect(result.version).to.equal(1);
-    expect(result.signals).to.deep.equal({ id: 'global', count: 2, phase: 'idle', log: [] });
+    expect(result.signals).to.deep.equal({ id: 'global', count: 2, phase: 'idle', log: [], settings: { theme: 'light' } });
     expect((await t.kernel.load(Job)).count).to.equal(2);
   });
 
@@ -157,6 +170,12 @@ describe('Events', () => {
     const result = await t.client().call(Job, 'note', '<b>hi</b>');
     expect(result.elements).to.deep.equal([{ html: '<li>&lt;b&gt;hi&lt;/b&gt;</li>', selector: '#log', mode: 'append' }]);
     expect(result.patch).to.deep.equal({ log: ['<b>hi</b>'] });
+  });
+
+  it('sees changes made in place inside objects and arrays', async () => {
+    const result = await t.client().send(Job, 'configure', { query: { key: 'lang', value: 'fr' } });
+    expect(result.patch).to.deep.equal({ settings: { lang: 'fr' }, log: ['set lang'] });
+    expect((await t.kernel.load(Job)).settings).to.deep.equal({ theme: 'light', lang: 'fr' });
   });
 
   it('hands back the value the method returned', async () => {
@@ -230,6 +249,23 @@ describe('Events', () => {
       expect(await client.signals(Task, id)).to.deep.equal({ id, title: '', done: false });
       const toggled = await client.send(Task, 'toggle', { id });
       expect(toggled.patch).to.deep.equal({ done: true });
+    });
+
+    it('keeps an id chosen by the static event', async () => {
+      const result = await t.client().send(Task, 'createWithId', { query: { id: 'home', title: 'Home' } });
+      expect(result.id).to.equal('home');
+      expect((await t.kernel.load(Task, {}, 'home')).title).to.equal('Home');
+    });
+
+    it('refuses to create a record whose id exists with a client error (409), leaving the existing record as it was', async () => {
+      const client = t.client();
+      await client.send(Task, 'createWithId', { query: { id: 'home', title: 'Home' } });
+      const error = await rejection(client.send(Task, 'createWithId', { query: { id: 'home', title: 'Other' } }));
+      expect(isStarmodelError(error), `expected a StarmodelError, got ${String(error)}`).to.equal(true);
+      expect((error as StarmodelError).status).to.equal(409);
+      const task = await t.kernel.load(Task, {}, 'home');
+      expect(task.title).to.equal('Home');
+      expect(versionOf(task)).to.equal(1);
     });
 
     it('lets the created record take events', async () => {

@@ -8,6 +8,7 @@ import { rejectsWith } from '../fixtures/errors.js';
 // parameter names from the original source.
 const amount = 10;
 const title = 'module title';
+const STEP = 2;
 
 class Wallet extends Entity {
   static override scope = 'global' as const;
@@ -43,6 +44,18 @@ class Wallet extends Entity {
 
   @event() maybeRename(title?: string) {
     this.title = title ?? 'untitled';
+  }
+
+  @event() addStep(amount = STEP) {
+    this.balance += amount;
+  }
+
+  @event() addThousands(amount = 1_000) {
+    this.balance += amount;
+  }
+
+  @event() addTypedStep(amount: number = STEP) {
+    this.balance += amount;
   }
 
   @event()
@@ -103,6 +116,26 @@ describe('Event parameters read from the source', () => {
     await t.client().send(Wallet, 'maybeRename');
     expect((await t.kernel.load(Wallet)).title).to.equal('untitled');
   });
+
+  it('uses an annotated type when the default is not a literal', async () => {
+    await t.client().send(Wallet, 'addTypedStep', { query: { amount: '5' } });
+    await t.client().send(Wallet, 'addTypedStep');
+    expect((await t.kernel.load(Wallet)).balance).to.equal(7);
+  });
+
+  for (const name of ['addStep', 'addThousands']) {
+    it(`never hands query text to a number parameter whose default is not a plain literal (${name})`, async () => {
+      // Either the text is coerced to a number, or the request is refused; the balance must never become a string.
+      try {
+        await t.client().send(Wallet, name, { query: { amount: '5' } });
+      } catch (error) {
+        expect(error).to.have.property('code', 'SM_VALIDATION_FAILED');
+        return;
+      }
+      const { balance } = await t.kernel.load(Wallet);
+      expect(balance, `balance became ${JSON.stringify(balance)}`).to.be.a('number').that.equals(5);
+    });
+  }
 
   it('reads parameters written over several lines with comments', async () => {
     expect(metaOf(Wallet).events.get('spread')?.args.map((arg) => arg.name)).to.deep.equal(['first', 'second']);
