@@ -101,8 +101,13 @@ async function createFromStatic(deps: DispatcherDeps, command: Command, context:
   return deps.lock.run(`${meta.name}:${entity.id}`, async () => {
     // Diff against nothing, so the creator and every subscriber get the whole new record.
     const run = new EventRun(deps, { ...command, id: entity.id }, context, entity, undefined, {});
-    const result = await run.commitStep([], true);
-    return { ...result, value: entity };
+    try {
+      const result = await run.commitStep([], true);
+      return { ...result, value: entity };
+    } catch (error) {
+      if (isVersionConflict(error)) throw new StarmodelError('SM_STORE_DUPLICATE', { entity: meta.name, field: 'id' }, { cause: error });
+      throw error;
+    }
   });
 }
 
@@ -190,7 +195,9 @@ class EventRun {
         await this.deps.hooks.commit.promise(unit);
       } catch (error) {
         await this.#rollback(unit);
-        throw error;
+        // Conflicts go back to the retry loop; anything else reaches the caller with a code and status.
+        if (isVersionConflict(error)) throw error;
+        throw toStarmodelError(error, 'SM_STORE_FAILED', { store: meta.store });
       }
       version = unit.saved?.version ?? version + 1;
       setVersion(this.entity, version);
@@ -223,7 +230,8 @@ class EventRun {
     const values = this.entity as unknown as Record<string, unknown>;
     const schemas = Object.fromEntries(names.filter((name) => meta.fields[name]).map((name) => [name, meta.fields[name]!]));
     try {
-      validateNamed(schemas, Object.fromEntries(names.map((name) => [name, values[name]])));
+      // The method set these values itself: check them as they are, without turning text into numbers.
+      validateNamed(schemas, Object.fromEntries(names.map((name) => [name, values[name]])), { coerce: false });
     } catch (error) {
       assignState(meta, this.entity, this.#state);
       throw error;

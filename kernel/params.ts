@@ -17,14 +17,10 @@ export interface ParamInfo {
   /** True when the default is an expression we could not read (its type stays unknown). */
   readonly opaqueDefault: boolean;
   readonly rest: boolean;
-  /** A simple declared type (`string`, `number`, `boolean`, `Date`), when the source has one. */
-  readonly declaredType?: 'string' | 'number' | 'boolean' | 'date';
-}
-
-function simpleType(annotation: string | undefined): ParamInfo['declaredType'] {
-  const type = annotation?.replace(/^:/, '').trim();
-  if (type === 'string' || type === 'number' || type === 'boolean') return type;
-  return type === 'Date' ? 'date' : undefined;
+  /** The TypeScript type annotation as written (`number`, `'a' | 'b'`), when the source has one. */
+  readonly annotation?: string;
+  /** The default as written, when it is not a literal we can read. */
+  readonly defaultText?: string;
 }
 
 function parameterListOf(source: string): string {
@@ -114,12 +110,13 @@ export function readParamsFromSource(location: SourceLocation, methodName: strin
   return parseParams(parameterListOf(text.slice(at)));
 }
 
-const LITERAL = /^(-?\d+(\.\d+)?(e[-+]?\d+)?|true|false|null|'[^'\\]*'|"[^"\\]*"|\[\]|\{\})$/i;
+const LITERAL = /^(-?[\d_]+(\.[\d_]+)?(e[-+]?\d+)?|true|false|null|'[^'\\]*'|"[^"\\]*"|\[\]|\{\})$/i;
 
 function readLiteral(text: string): { ok: true; value: unknown } | { ok: false } {
   if (!LITERAL.test(text)) return { ok: false };
   if (text.startsWith("'")) return { ok: true, value: text.slice(1, -1) };
-  return { ok: true, value: JSON.parse(text) as unknown };
+  // Numeric separators (1_000) are fine in source but not in JSON.
+  return { ok: true, value: JSON.parse(/^-?\d/.test(text) ? text.replace(/_/g, '') : text) as unknown };
 }
 
 /**
@@ -150,13 +147,13 @@ function parseParams(list: string): ParamInfo[] {
     const declaration = (equals < 0 ? body : body.slice(0, equals)).trim();
     const named = declaration.match(/^([A-Za-z_$][\w$]*)\s*(\?)?\s*(:[\s\S]*)?$/);
     const validName = named ? named[1]! : '';
-    const declaredType = simpleType(named?.[3]);
-    const typed = declaredType ? { declaredType } : {};
+    const annotation = named?.[3]?.replace(/^:/, '').trim();
+    const typed = annotation ? { annotation } : {};
     if (named?.[2] && equals < 0) return { name: validName, optional: true, opaqueDefault: false, rest, ...typed };
     if (equals < 0) return { name: validName, optional: rest, opaqueDefault: false, rest, ...typed };
     const literal = readLiteral(body.slice(equals + 1).trim());
     return literal.ok
       ? { name: validName, optional: true, defaultValue: literal.value, opaqueDefault: false, rest, ...typed }
-      : { name: validName, optional: true, opaqueDefault: true, rest, ...typed };
+      : { name: validName, optional: true, opaqueDefault: true, rest, defaultText: body.slice(equals + 1).trim(), ...typed };
   });
 }

@@ -59,7 +59,30 @@ export interface EntityMeta {
   readonly schema: z.ZodObject;
 }
 
-const DECLARED = { string: () => z.string(), number: () => z.number(), boolean: () => z.boolean(), date: () => z.date() };
+const SIMPLE: Record<string, () => Schema> = { string: () => z.string(), number: () => z.number(), boolean: () => z.boolean(), Date: () => z.date(), unknown: () => z.unknown() };
+
+/**
+ * A schema for the TypeScript annotations we can read without a compiler: simple types, arrays of
+ * them, unions of string literals, and `| undefined` / `| null`. Anything else returns undefined.
+ */
+export function schemaFromAnnotation(annotation: string): Schema | undefined {
+  const parts = annotation.split('|').map((part) => part.trim()).filter(Boolean);
+  const optional = parts.includes('undefined');
+  const nullable = parts.includes('null');
+  const rest = parts.filter((part) => part !== 'undefined' && part !== 'null');
+  let schema: Schema | undefined;
+  if (rest.length > 0 && rest.every((part) => /^(['"])[^'"]*\1$/.test(part))) {
+    schema = z.enum(rest.map((part) => part.slice(1, -1)) as [string, ...string[]]);
+  } else if (rest.length === 1) {
+    const single = rest[0]!;
+    const array = /^(?:Array<(\w+)>|(\w+)\[\])$/.exec(single);
+    const element = array ? SIMPLE[array[1] ?? array[2] ?? ''] : undefined;
+    schema = array ? (element ? z.array(element()) : undefined) : SIMPLE[single]?.();
+  }
+  if (!schema) return undefined;
+  if (nullable) schema = schema.nullable();
+  return optional ? schema.optional() : schema;
+}
 
 const RESERVED = new Set(['id', 'constructor']);
 
@@ -98,7 +121,18 @@ function argsOf(entityName: string, fn: (...args: never[]) => unknown, declared:
       args.push({ name: param.name, schema: explicit, optional: explicit.safeParse(undefined).success });
       continue;
     }
-    const inferred = param.declaredType ? DECLARED[param.declaredType]() : param.defaultValue !== undefined ? inferSchema(param.defaultValue) : z.unknown();
+    const fromType = param.annotation ? schemaFromAnnotation(param.annotation) : undefined;
+    const fromDefault = param.defaultValue !== undefined ? inferSchema(param.defaultValue) : undefined;
+    const untyped = !param.annotation && !param.opaqueDefault && param.defaultValue === undefined;
+    if (!fromType && !fromDefault && !untyped) {
+      const written = param.annotation ? `type "${param.annotation}"` : `default "${param.defaultText ?? '?'}"`;
+      throw new StarmodelError('SM_ENTITY_INVALID', {
+        entity: entityName,
+        reason: `the type of argument "${param.name}" of event "${declared.name}" cannot be read from its ${written}. Give it a simple type annotation (string, number, boolean, Date, a union of string literals, or an array of those) or declare it: @event({ args: { ${param.name}: z.number() } }).`,
+      });
+    }
+    // A parameter with neither type nor default (plain JavaScript) accepts any JSON value.
+    const inferred = fromType ?? fromDefault ?? z.unknown();
     args.push({ name: param.name, schema: param.optional ? inferred.optional() : inferred, optional: param.optional });
   }
   for (const [name, schema] of Object.entries(given)) {

@@ -97,11 +97,11 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
  * Coerces and validates named values against named schemas. Returns the parsed values, or throws
  * one SM_VALIDATION_FAILED error naming every bad field.
  */
-export function validateNamed(schemas: Record<string, Schema>, raw: Record<string, unknown>): Record<string, unknown> {
+export function validateNamed(schemas: Record<string, Schema>, raw: Record<string, unknown>, options: { coerce?: boolean } = {}): Record<string, unknown> {
   const parsed: Record<string, unknown> = {};
   const fields: FieldErrors = {};
   for (const [name, schema] of Object.entries(schemas)) {
-    const input = coerce(schema, raw[name]);
+    const input = options.coerce === false ? raw[name] : coerce(schema, raw[name]);
     const result = schema.safeParse(input);
     if (result.success) {
       if (result.data !== undefined) parsed[name] = result.data;

@@ -28,6 +28,26 @@ export function splitNulls(patch: JsonObject, prefix = ''): { merge: JsonObject;
   return { merge, remove };
 }
 
+/** The ids of the top-level elements of an HTML fragment. */
+export function topLevelIds(markup: string): string[] {
+  const ids: string[] = [];
+  let depth = 0;
+  for (const match of markup.matchAll(/<(\/?)([a-zA-Z][\w-]*)([^>]*?)(\/?)>/g)) {
+    const [, closing, tag, attributes, selfClosing] = match;
+    if (closing) {
+      depth--;
+      continue;
+    }
+    if (depth === 0) {
+      const id = /\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/.exec(attributes ?? '');
+      if (id) ids.push(id[1] ?? id[2] ?? id[3] ?? '');
+    }
+    const voidTag = /^(area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)$/i.test(tag ?? '');
+    if (!selfClosing && !voidTag) depth++;
+  }
+  return ids;
+}
+
 function encodeBeta11(patch: Patch, options: SseOptions = {}): string {
   switch (patch.kind) {
     case 'signals': {
@@ -47,7 +67,9 @@ function encodeBeta11(patch: Patch, options: SseOptions = {}): string {
       return sseEvent('datastar-remove-signals', patch.paths.flatMap((path) => dataLines('paths', path)), options);
     case 'elements': {
       if (patch.mode === 'remove') {
-        return sseEvent('datastar-remove-fragments', [...dataLines('selector', patch.selector ?? ''), ...(patch.useViewTransition ? dataLines('useViewTransition', 'true') : [])], options);
+        // beta.11 removes by selector only: target the fragments' own ids when no selector is given.
+        const selector = patch.selector ?? topLevelIds(patch.html).map((id) => `#${id}`).join(', ');
+        return sseEvent('datastar-remove-fragments', [...dataLines('selector', selector), ...(patch.useViewTransition ? dataLines('useViewTransition', 'true') : [])], options);
       }
       const mode = MERGE_MODES[patch.mode ?? 'outer'];
       return sseEvent('datastar-merge-fragments', [

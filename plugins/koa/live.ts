@@ -48,6 +48,26 @@ export class LiveRegistry {
   }
 }
 
+const encodings = new WeakMap<Change, Map<string, string>>();
+
+/**
+ * The SSE text of a change for live subscribers, encoded once per change and form and shared by
+ * every subscriber (fan-out to thousands of streams must not re-encode per stream).
+ */
+export function encodedChange(change: Change, meta: EntityMeta, encoder: Encoder, form: 'patch' | 'whole' | 'elements'): string {
+  let byForm = encodings.get(change);
+  if (!byForm) encodings.set(change, (byForm = new Map()));
+  const key = `${encoder.dialect}:${form}`;
+  let text = byForm.get(key);
+  if (text === undefined) {
+    const signals = form === 'patch' ? change.patch : form === 'whole' ? change.signals : {};
+    text = Object.keys(signals).length > 0 ? encoder.encode({ kind: 'signals', signals: namespacedSignals(meta, signals) }, { eventId: String(change.version) }) : '';
+    for (const element of change.elements) text += encoder.encode({ kind: 'elements', ...element });
+    byForm.set(key, text);
+  }
+  return text;
+}
+
 /** What a live stream needs to run. */
 export interface LiveStreamOptions {
   readonly kernel: Kernel;
@@ -77,13 +97,10 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
 
   const write = (change: Change) => {
     if (change.version < lastVersion) return;
-    if (change.version > lastVersion) {
-      // A gap (changes this process never saw, e.g. from another instance) is healed with the whole state.
-      const patch = change.version === lastVersion + 1 ? change.patch : change.signals;
-      if (Object.keys(patch).length > 0) connection.write(encoder.encode({ kind: 'signals', signals: namespace(patch) }, { eventId: String(change.version) }));
-      lastVersion = change.version;
-    }
-    for (const element of change.elements) connection.write(encoder.encode({ kind: 'elements', ...element }));
+    // A gap (changes this process never saw, e.g. from another instance) is healed with the whole state.
+    const form = change.version === lastVersion ? 'elements' : change.version === lastVersion + 1 ? 'patch' : 'whole';
+    lastVersion = change.version;
+    connection.write(encodedChange(change, meta, encoder, form));
   };
   const unsubscribe = kernel.bus.subscribe(entityTopic(meta.name, options.entityId), (change) => {
     if (buffered) buffered.push(change);
@@ -129,7 +146,7 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
  */
 export function runTypeStream(kernel: Kernel, meta: EntityMeta, connection: SseConnection, encoder: Encoder, keepAliveMs: number): void {
   const unsubscribe = kernel.bus.subscribe(typeTopic(meta.name), (change) => {
-    for (const element of change.elements) connection.write(encoder.encode({ kind: 'elements', ...element }, { eventId: `${change.id}:${change.version}` }));
+    connection.write(encodedChange(change, meta, encoder, 'elements'));
   });
   connection.write(sseComment('connected'));
   const timer = setInterval(() => connection.write(sseComment('keep-alive')), keepAliveMs);

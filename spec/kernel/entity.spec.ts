@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Entity, baseType, event, field, html, metaOf, versionOf, z } from '../../kernel/index.js';
 import { createTestKernel, type TestKernel } from '../../kernel/testing/index.js';
+import { rejectsWith } from '../fixtures/errors.js';
 
 class Profile extends Entity {
   static override scope = 'global' as const;
@@ -23,6 +24,14 @@ class Profile extends Entity {
 
   @event() setBorn(at: Date) {
     this.born = at;
+  }
+
+  @event() retitle(title = '') {
+    this.title = title;
+  }
+
+  @event() setAgeText(age = '') {
+    this.age = age as unknown as number;
   }
 
   @event() touch() {
@@ -79,6 +88,33 @@ describe('Entity model', () => {
       const profile = await t.kernel.load(Profile);
       expect(profile.born).to.be.instanceOf(Date);
       expect(profile.born.toISOString()).to.equal('1906-12-09T00:00:00.000Z');
+    });
+
+    it('refuses an event that breaks a @field refinement, naming the field, and saves nothing', async () => {
+      const client = t.client();
+      await client.send(Profile, 'retitle', { query: { title: 'Dr' } });
+      for (const title of ['', 'x'.repeat(21)]) {
+        const error = await rejectsWith(client.send(Profile, 'retitle', { query: { title } }), 'SM_VALIDATION_FAILED');
+        expect(error.fields).to.have.property('title');
+      }
+      const profile = await t.kernel.load(Profile);
+      expect(profile.title).to.equal('Dr');
+      expect(versionOf(profile)).to.equal(1);
+    });
+
+    it('never stores a value of the wrong type in a field', async () => {
+      const client = t.client();
+      const refusedOrStored = async (age: string) => {
+        try {
+          await client.send(Profile, 'setAgeText', { query: { age } });
+        } catch (error) {
+          expect(error).to.have.property('code', 'SM_VALIDATION_FAILED');
+        }
+      };
+      await refusedOrStored('old');
+      await refusedOrStored('40');
+      const { age } = await t.kernel.load(Profile);
+      expect(age, `age became ${JSON.stringify(age)}`).to.be.a('number');
     });
 
     it('validates whole records against the inferred types', () => {
