@@ -3,6 +3,9 @@
  * The commands the kernel itself offers: `plugins`, `entities list`, `start`.
  */
 import type { CommandModule } from './command.js';
+import { dev } from './dev.js';
+import { doctor } from './doctor.js';
+import { init } from './init.js';
 
 const plugins: CommandModule = {
   summary: 'print the resolved plugin plan (add --json)',
@@ -44,7 +47,7 @@ const entitiesList: CommandModule = {
 const start: CommandModule = {
   summary: 'run the app (serves until SIGINT/SIGTERM)',
   async run({ app }) {
-    const running = await app();
+    const running = await app({ logLevel: 'info' });
     await running.start();
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -55,4 +58,4 @@ const start: CommandModule = {
 };
 
 /** Built-in commands by name. */
-export const builtInCommands: Record<string, CommandModule> = { plugins, 'entities list': entitiesList, start };
+export const builtInCommands: Record<string, CommandModule> = { plugins, 'entities list': entitiesList, start, init, dev, doctor };

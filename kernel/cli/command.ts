@@ -5,6 +5,7 @@
  * export is a {@link CommandModule}. Multi-word commands use a space: `"db shell"`.
  */
 import type { App } from '../app.js';
+import type { LogLevel } from '../logger.js';
 
 /** What a command receives. */
 export interface CommandContext {
@@ -13,7 +14,7 @@ export interface CommandContext {
   /** The app folder. */
   readonly cwd: string;
   /** Creates (once) the app with its config and plugins, set up but not started. */
-  app(): Promise<App>;
+  app(options?: { logLevel?: LogLevel }): Promise<App>;
   /** Where to print. */
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;

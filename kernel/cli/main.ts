@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { createApp, type App } from '../app.js';
 import { loadConfig } from '../config.js';
 import { isStarmodelError } from '../errors.js';
-import { consoleLogger } from '../logger.js';
+import { consoleLogger, type LogLevel } from '../logger.js';
 import { planPlugins } from '../plugins/plan.js';
 import { KERNEL_VERSION } from '../version.js';
 import { builtInCommands } from './built-in.js';
@@ -76,7 +76,7 @@ export async function main(argv: readonly string[], io: Pick<CommandContext, 'ou
   let app: Promise<App> | undefined;
   const context: CommandContext = {
     argv: argv.slice(name.split(' ').length), cwd, ...io,
-    app: () => (app ??= createApp({ dir: cwd, logger: consoleLogger((process.env.STARMODEL_LOG_LEVEL as 'info' | undefined) ?? 'warn') })),
+    app: (options = {}) => (app ??= createApp({ dir: cwd, logger: consoleLogger((process.env.STARMODEL_LOG_LEVEL as LogLevel | undefined) ?? options.logLevel ?? 'warn') })),
   };
   try {
     const command = await commands.get(name)!();
