@@ -73,7 +73,8 @@ async function runWithRetry(deps: DispatcherDeps, command: Command, context: Dis
       if (run.committedSteps > 0 || attempt >= deps.maxAttempts) {
         throw new StarmodelError('SM_CONCURRENCY_CONFLICT', { entity: meta.name, id, attempts: attempt }, { cause: error });
       }
-      await pause(Math.floor(Math.random() * 5 * attempt));
+      // Exponential backoff with full jitter, so instances racing on one hot entity spread out.
+      await pause(Math.floor(Math.random() * Math.min(200, 4 * 2 ** attempt)));
     }
   }
 }

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   SM_SCOPE_NO_IDENTITY: { status: 400, expose: true, message: '"{entity}".identify() returned no id for this request.' },
   SM_STORE_UNKNOWN: { status: 500, expose: false, message: 'Entity "{entity}" uses store "{store}", but no plugin provides it. Install and enable the plugin that provides "store:{store}" (for "sql": @starmodel/knex).' },
   SM_STORE_UNAVAILABLE: { status: 503, expose: true, message: 'The "{store}" store is not answering. Try again shortly.' },
+  SM_STORE_NOT_CONFIGURED: { status: 503, expose: true, message: 'The "{store}" store has no server configured. {hint}' },
   SM_STORE_FAILED: { status: 500, expose: false, message: 'The "{store}" store failed: {reason}' },
   SM_STORE_DUPLICATE: { status: 409, expose: true, message: 'A "{entity}" with the same {field} already exists.' },
   SM_PLUGIN_MANIFEST_INVALID: { status: 500, expose: false, message: 'Plugin {plugin} has an invalid "starmodel" field in {file}: {reason}' },
@@ -48,6 +49,7 @@ export const ERROR_CODES = {
   SM_WEB_CROSS_SITE: { status: 403, expose: true, message: 'Events cannot be triggered from another site. Send the request from this application\'s own pages.' },
   SM_WEB_BODY_TOO_LARGE: { status: 413, expose: true, message: 'The request body is larger than {limit} bytes. Send less data.' },
   SM_WEB_BAD_BODY: { status: 400, expose: true, message: 'The request body is not valid {format}: {reason}' },
+  SM_QUERY_INVALID: { status: 400, expose: true, message: 'The query on "{entity}" is not valid: {reason}' },
   SM_WEB_NOT_FOUND: { status: 404, expose: true, message: 'Nothing is served at {path}.' },
 } as const satisfies Record<string, ErrorDefinition>;
 

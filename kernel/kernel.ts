@@ -31,7 +31,7 @@ export interface Services {}
 
 /** Options of a kernel. */
 export interface KernelOptions {
-  /** How many times an event is run again after losing a version race. @default 5 */
+  /** How many times an event is tried when it keeps losing version races to other processes. @default 10 */
   maxAttempts?: number;
   /** Logger. @default a console logger */
   logger?: Logger;
@@ -54,6 +54,14 @@ export interface PluginApi {
   provideStore(name: string, store: Store): void;
   /** Offers a service to other plugins and to the app. */
   provide<K extends keyof Services>(name: K, service: Services[K]): void;
+}
+
+/** Refuses a query naming fields the entity does not have (every store would answer differently). */
+function checkQuery(meta: EntityMeta, query: FindQuery): void {
+  const known = (field: string) => field === 'id' || Object.hasOwn(meta.fields, field);
+  for (const field of [...Object.keys(query.where ?? {}), ...(query.orderBy ?? []).map((order) => order.field)]) {
+    if (!known(field)) throw new StarmodelError('SM_QUERY_INVALID', { entity: meta.name, reason: `it has no field "${field}"; use one of: id, ${Object.keys(meta.fields).join(', ')}.` });
+  }
 }
 
 /** The StarModel kernel. */
@@ -80,7 +88,7 @@ export class Kernel {
     this.bus = new Bus((error) => this.reportError(error, 'bus listener'));
     this.secret = options.secret;
     this.config = options.config ?? {};
-    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#maxAttempts = options.maxAttempts ?? 10;
     this.#stores.set('memory', new MemoryStore(options.memory));
     const own = pluginHooks(this.#hooks, 'starmodel');
     own.commit.tap(persistTap((meta) => this.storeFor(meta)), { stage: STAGE_PERSIST });
@@ -190,6 +198,7 @@ export class Kernel {
   /** Records of a type, as live instances, plus the total that match. */
   async find<T extends Entity>(cls: EntityClass<T>, query: FindQuery = {}): Promise<{ items: T[]; total: number }> {
     const meta = this.registry.get(cls);
+    checkQuery(meta, query);
     await this.#prepare(meta);
     const result = await this.storeFor(meta).find(meta, query);
     return { items: result.items.map((record) => materialize(meta, record.id, record) as T), total: result.total };

@@ -15,7 +15,7 @@ import { installWebServer } from './server.js';
 export type { KoaOptions, PageHandler } from './options.js';
 export type { PageContext } from './pages.js';
 export type { WebService } from './server.js';
-export type { RequestResolver, RequestState } from './session.js';
+export type { ReadGuard, RequestResolver, RequestState } from './session.js';
 export { findQueryOf } from './records.js';
 export { LiveRegistry } from './live.js';
 export { CLIENT_SCRIPT_PATH } from './assets.js';

@@ -17,7 +17,7 @@ import { listHandler, recordHandler } from './records.js';
 import type { KoaOptions } from './options.js';
 import { pageContext } from './pages.js';
 import { asStarmodelError, modeOf, respondError } from './respond.js';
-import { SessionCookies, type RequestResolver, type RequestState } from './session.js';
+import { SessionCookies, type ReadGuard, type RequestResolver, type RequestState } from './session.js';
 import { SseConnection } from './sse.js';
 
 /** What the web plugin offers other plugins and the app (`kernel.service('web')`). */
@@ -38,6 +38,8 @@ export interface WebService {
   requestState(ctx: Context): Promise<RequestState>;
   /** Adds a resolver that runs for every page, event and live request (e.g. to set the user). */
   addResolver(resolver: RequestResolver): void;
+  /** Adds a check that runs before an entity is read over HTTP (live streams, list and get routes). */
+  addReadGuard(guard: ReadGuard): void;
   /** Adds Koa middleware that runs before routing (request logs, metrics), in the order added. */
   use(middleware: Koa.Middleware): void;
 }
@@ -74,6 +76,12 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     void handle(req, res);
   });
   const resolvers: RequestResolver[] = [];
+  const readGuards: ReadGuard[] = [];
+  const guardRead = async (ctx: Context, meta: EntityMeta, recordId: string | undefined) => {
+    const state = await requestState(ctx);
+    for (const guard of readGuards) await guard(meta, state, recordId);
+    return state;
+  };
   const early: Koa.Middleware[] = [];
   const requestState = async (ctx: Context): Promise<RequestState> => {
     const cached = (ctx.state as { starmodel?: RequestState }).starmodel;
@@ -136,8 +144,8 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   const liveHandler = (meta: EntityMeta) => async (ctx: Context & { params?: Record<string, string> }) => {
     const mode = modeOf(ctx) === 'json' ? 'json' : 'datastar';
     try {
-      const state = await requestState(ctx);
       const recordId = ctx.params?.id;
+      const state = await guardRead(ctx, meta, recordId);
       const scopeContext = { sessionId: state.sessionId, ...(state.user ? { user: state.user } : {}) };
       const entityId = identify(meta, recordId, scopeContext);
       const clientId = clientIdOf(querySignals(ctx));
@@ -161,6 +169,7 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   };
 
   const typeLiveHandler = (meta: EntityMeta) => async (ctx: Context) => {
+    await guardRead(ctx, meta, undefined);
     const clientId = clientIdOf(querySignals(ctx));
     const connection = new SseConnection(ctx.res, options.maxBufferedBytes);
     ctx.respond = false;
@@ -179,7 +188,10 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   api.hooks.entity.tap((meta) => {
     if (meta.scope === 'record') {
       router.get(`/${meta.route}/live`, guarded(`${meta.name}/live`, meta, typeLiveHandler(meta)));
-      router.get(`/${meta.route}`, guarded(`${meta.name} list`, meta, listHandler(kernel, meta)));
+      router.get(`/${meta.route}`, guarded(`${meta.name} list`, meta, async (ctx) => {
+        await guardRead(ctx, meta, undefined);
+        await listHandler(kernel, meta)(ctx);
+      }));
     }
     const base = meta.scope === 'record' ? `/${meta.route}/:id` : `/${meta.route}`;
     router.get(`${base}/live`, liveHandler(meta));
@@ -187,7 +199,12 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
       router[eventMeta.method](eventMeta.path, eventHandler(deps, meta, eventMeta));
     }
     // After the events, so `GET /<entity>/<id>` never shadows a static GET event's path.
-    if (meta.scope === 'record') router.get(`/${meta.route}/:id`, guarded(`${meta.name} record`, meta, recordHandler(kernel, meta)));
+    if (meta.scope === 'record') {
+      router.get(`/${meta.route}/:id`, guarded(`${meta.name} record`, meta, async (ctx: Context & { params?: Record<string, string> }) => {
+        await guardRead(ctx, meta, ctx.params?.id);
+        await recordHandler(kernel, meta)(ctx);
+      }));
+    }
   });
 
   // Unknown entities and events get a clear 404 with a stable code instead of a bare "Not Found".
@@ -246,6 +263,9 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     requestState,
     addResolver: (resolver) => {
       resolvers.push(resolver);
+    },
+    addReadGuard: (guard) => {
+      readGuards.push(guard);
     },
     use: (middleware) => {
       early.push(middleware);

@@ -5,6 +5,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
+import type { EntityMeta } from 'starmodel';
 
 /** Who is asking: the session, and the signed-in user when an auth plugin resolved one. */
 export interface RequestState {
@@ -17,6 +18,12 @@ export interface RequestState {
  * (an auth plugin does), or throw a StarmodelError to refuse the request.
  */
 export type RequestResolver = (ctx: Context, state: RequestState) => Promise<void> | void;
+
+/**
+ * Decides whether a request may read an entity (live streams, record list and get routes). Throws
+ * a StarmodelError (401/403) to refuse. Events are checked by `dispatch` taps instead.
+ */
+export type ReadGuard = (meta: EntityMeta, state: RequestState, recordId: string | undefined) => Promise<void> | void;
 
 /** Signs and verifies session cookie values with the app secret (HMAC-SHA256). */
 export class SessionCookies {
