@@ -46,6 +46,12 @@ export interface FieldOptions {
   hidden?: boolean;
 }
 
+/** Read and write rules of an entity; see `Entity.access`. */
+export interface AccessRules {
+  readonly read?: string;
+  readonly write?: string;
+}
+
 /** How identity is chosen for an entity class. */
 export type Scope = 'session' | 'global' | 'user' | 'record';
 
@@ -118,6 +124,12 @@ export class Entity {
   static namespace: string | undefined = undefined;
   /** Route segment; defaults to the class name lower-cased. */
   static route: string | undefined = undefined;
+  /**
+   * Who may read (live streams, list and get routes) and write (run events): `'anyone'`, `'user'`
+   * (signed in) or a role name. Enforced by an auth plugin (`@starmodel/auth`); without one it is
+   * not checked. @default undefined (anyone)
+   */
+  static access: AccessRules | undefined = undefined;
   /** CSS selector of the list that new records' `render()` output is appended to. @default `#<route>-list` */
   static listSelector: string | undefined = undefined;
   /** Optional custom identity; return the id of the entity that a request addresses. */

@@ -4,7 +4,7 @@
  */
 export { z } from 'zod';
 export { Entity, domId, event, field, metaOf, versionOf } from './entity.js';
-export type { ElementMode, EntityClass, EventArgs, EventMethod, EventName, EventOptions, FieldOptions, IdentifyContext, Scope, SignalName } from './entity.js';
+export type { AccessRules, ElementMode, EntityClass, EventArgs, EventMethod, EventName, EventOptions, FieldOptions, IdentifyContext, Scope, SignalName } from './entity.js';
 export { EntityRegistry, describeEntity } from './registry.js';
 export type { ArgMeta, EntityMeta, EventKind, EventMeta } from './registry.js';
 export { Kernel } from './kernel.js';
@@ -41,3 +41,4 @@ export type { PlannedPlugin, PluginSetting, PlanInput } from './plugins/plan.js'
 export type { PluginManifest } from './plugins/manifest.js';
 export { KERNEL_VERSION } from './version.js';
 export * from './datastar/index.js';
+export type { CommandContext, CommandModule } from './cli/command.js';

@@ -185,7 +185,7 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     }
   };
 
-  api.hooks.entity.tap((meta) => {
+  const addEntityRoutes = (meta: EntityMeta) => {
     if (meta.scope === 'record') {
       router.get(`/${meta.route}/live`, guarded(`${meta.name}/live`, meta, typeLiveHandler(meta)));
       router.get(`/${meta.route}`, guarded(`${meta.name} list`, meta, async (ctx) => {
@@ -205,7 +205,10 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
         await recordHandler(kernel, meta)(ctx);
       }));
     }
-  });
+  };
+  // Entities registered before this plugin was set up (by a plugin earlier in the plan) get routes too.
+  for (const meta of kernel.registry.all()) addEntityRoutes(meta);
+  api.hooks.entity.tap(addEntityRoutes);
 
   // Unknown entities and events get a clear 404 with a stable code instead of a bare "Not Found".
   koa.use(async (ctx) => {
