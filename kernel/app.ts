@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { entityClassesOf, loadConfig, type StarmodelConfig } from './config.js';
 import type { EntityClass } from './entity.js';
-import { StarmodelError } from './errors.js';
+import { isStarmodelError, StarmodelError } from './errors.js';
 import { describeTaps } from './hooks.js';
 import { Kernel, type PluginApi } from './kernel.js';
 import type { Logger } from './logger.js';
@@ -101,13 +101,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     ...(config.kernel?.maxAttempts ? { maxAttempts: config.kernel.maxAttempts } : {}),
     config,
   });
+  kernel.plugins = plan.map((plugin) => ({ name: plugin.name, version: plugin.version, provides: plugin.manifest.provides, requires: plugin.manifest.requires }));
   for (const plugin of plan) {
     const factory = await loadFactory(plugin);
     try {
       const instance = await factory(plugin.options);
       await instance.setup(kernel.pluginApi(plugin.name));
     } catch (error) {
-      if (error instanceof StarmodelError) throw error;
+      if (isStarmodelError(error)) throw error;
       throw new StarmodelError('SM_PLUGIN_LOAD_FAILED', { plugin: plugin.name, file: plugin.entry, reason: error instanceof Error ? error.message : String(error) }, { cause: error });
     }
   }

@@ -154,6 +154,11 @@ class EventRun {
       const result = await this.commitStep([], true);
       return { ...result, value: undefined };
     }
+    if (eventMeta.builtIn === 'update') {
+      assignState(meta, this.entity, this.command.args as JsonObject);
+      const result = await this.commitStep([], true);
+      return { ...result, value: undefined };
+    }
     try {
       if (eventMeta.kind === 'generator' || eventMeta.kind === 'async-generator') {
         const iterator = method.apply(this.entity, args) as AsyncIterator<unknown> | Iterator<unknown>;

@@ -38,6 +38,8 @@ export interface EventOptions {
   args?: Record<string, Schema>;
   /** Run later in a job queue instead of during the request (needs a jobs plugin). */
   background?: boolean;
+  /** Callable from server code (`kernel.dispatch`) but never exposed as an HTTP route. */
+  internal?: boolean;
 }
 
 /** Options of `@field()`. */

@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   SM_STORE_NOT_CONFIGURED: { status: 503, expose: true, message: 'The "{store}" store has no server configured. {hint}' },
   SM_STORE_FAILED: { status: 500, expose: false, message: 'The "{store}" store failed: {reason}' },
   SM_STORE_DUPLICATE: { status: 409, expose: true, message: 'A "{entity}" with the same {field} already exists.' },
+  SM_CLIENT_STATE_FORGED: { status: 400, expose: true, message: 'The "{entity}" state stored in this browser {reason}, so it was refused and nothing changed. Reset it to start again from the defaults.' },
+  SM_CLIENT_STATE_STALE: { status: 409, expose: true, message: 'The "{entity}" state stored in this browser is version {version}, older than version {latest} already saved. Reload the page, or reset it.' },
   SM_PLUGIN_MANIFEST_INVALID: { status: 500, expose: false, message: 'Plugin {plugin} has an invalid "starmodel" field in {file}: {reason}' },
   SM_PLUGIN_NOT_FOUND: { status: 500, expose: false, message: 'Plugin {plugin} named in {source} cannot be found. Install it (npm install {plugin}) or fix the name.' },
   SM_PLUGIN_KERNEL_RANGE: { status: 500, expose: false, message: 'Plugin {plugin}@{version} needs starmodel {range}, but this is starmodel {kernel}. Upgrade or downgrade one of them so the range matches.' },
@@ -50,6 +52,11 @@ export const ERROR_CODES = {
   SM_WEB_BODY_TOO_LARGE: { status: 413, expose: true, message: 'The request body is larger than {limit} bytes. Send less data.' },
   SM_WEB_BAD_BODY: { status: 400, expose: true, message: 'The request body is not valid {format}: {reason}' },
   SM_QUERY_INVALID: { status: 400, expose: true, message: 'The query on "{entity}" is not valid: {reason}' },
+  SM_OPS_UNAUTHORIZED: { status: 401, expose: true, message: '{what} needs a bearer token: send "Authorization: Bearer <token>" with the token set in {env}.' },
+  SM_WEB_INSECURE_REQUEST: { status: 500, expose: false, message: 'Secure cookies are on (secureCookies, the default in production) but this request came over plain HTTP. Serve the app behind TLS and set trustProxy: true on @starmodel/koa, or set secureCookies: false.' },
+  SM_WEB_BAD_REQUEST: { status: 400, expose: true, message: 'The request could not be read as HTTP.' },
+  SM_WEB_HEADERS_TOO_LARGE: { status: 431, expose: true, message: 'The URL and headers are larger than the server accepts (16 KiB). Send a shorter URL or fewer cookies; with Datastar, keep large values out of signals.' },
+  SM_WEB_REQUEST_TIMEOUT: { status: 408, expose: true, message: 'The request took too long to arrive. Send it again.' },
   SM_WEB_NOT_FOUND: { status: 404, expose: true, message: 'Nothing is served at {path}.' },
 } as const satisfies Record<string, ErrorDefinition>;
 

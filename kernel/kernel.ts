@@ -29,6 +29,14 @@ import { KERNEL_VERSION } from './version.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface Services {}
 
+/** A loaded plugin as the kernel lists it. */
+export interface LoadedPlugin {
+  readonly name: string;
+  readonly version: string;
+  readonly provides: readonly string[];
+  readonly requires: readonly string[];
+}
+
 /** Options of a kernel. */
 export interface KernelOptions {
   /** How many times an event is tried when it keeps losing version races to other processes. @default 10 */
@@ -52,6 +60,8 @@ export interface PluginApi {
   readonly log: Logger;
   /** Makes a store available under a name (`static store = name`). */
   provideStore(name: string, store: Store): void;
+  /** Registers entity classes on behalf of this plugin (the admin shows where each came from). */
+  register(...classes: EntityClass[]): void;
   /** Offers a service to other plugins and to the app. */
   provide<K extends keyof Services>(name: K, service: Services[K]): void;
 }
@@ -81,6 +91,9 @@ export class Kernel {
   readonly #lock = new KeyedLock();
   readonly #maxAttempts: number;
   readonly #prepared = new Set<string>();
+  readonly #origins = new Map<string, string>();
+  /** The loaded plugins (set by createApp), for overviews such as the admin's. */
+  plugins: readonly LoadedPlugin[] = [];
   #state: 'setup' | 'running' | 'closing' | 'closed' = 'setup';
 
   constructor(options: KernelOptions = {}) {
@@ -103,6 +116,10 @@ export class Kernel {
       hooks: pluginHooks(this.#hooks, name),
       log: this.log.child(name),
       provideStore: (storeName, store) => this.provideStore(storeName, store),
+      register: (...classes) => {
+        this.register(...classes);
+        for (const cls of classes) this.#origins.set(cls.name, name);
+      },
       provide: (serviceName, service) => {
         this.#services.set(serviceName, service);
       },
@@ -124,6 +141,16 @@ export class Kernel {
       this.#hooks.entity.call(meta);
     }
     return this;
+  }
+
+  /** True when a loaded plugin provides a capability (`'auth'`, `'store:sql'`, `'web'` ...). */
+  provides(capability: string): boolean {
+    return capability === 'store:memory' || this.plugins.some((plugin) => plugin.provides.includes(capability));
+  }
+
+  /** The plugin that registered an entity, or `'app'` for the app's own entities. */
+  originOf(entity: string): string {
+    return this.#origins.get(entity) ?? 'app';
   }
 
   /** Makes a store available under a name. */

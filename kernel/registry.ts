@@ -31,7 +31,7 @@ export interface EventMeta {
   readonly isStatic: boolean;
   readonly options: EventOptions;
   /** Set for the events every record entity gets unless it defines its own: `create` and `delete`. */
-  readonly builtIn?: 'create' | 'delete';
+  readonly builtIn?: 'create' | 'delete' | 'update';
 }
 
 /** Everything the kernel knows about one entity class. */
@@ -143,13 +143,20 @@ function argsOf(entityName: string, fn: (...args: never[]) => unknown, declared:
 
 /**
  * Record entities get `POST /<entity>/create` (every field an optional argument; the result is
- * validated against the field schemas) and `DELETE /<entity>/<id>/delete`, unless they define
- * events of those names themselves.
+ * validated against the field schemas), `DELETE /<entity>/<id>/delete`, and an internal `update`
+ * (not routed: for server code such as the admin), unless they define events of those names.
  */
 function addRecordEvents(route: string, fields: Record<string, Schema>, events: Map<string, EventMeta>): void {
   if (!events.has('create')) {
     events.set('create', {
       name: 'create', method: 'post', path: `/${route}/create`, kind: 'sync', isStatic: true, options: {}, builtIn: 'create',
+      args: Object.entries(fields).map(([name, schema]) => ({ name, schema: schema.optional(), optional: true })),
+    });
+  }
+  if (!events.has('update')) {
+    // For trusted server code (the admin): every field optional, validated like create. Not routed.
+    events.set('update', {
+      name: 'update', method: 'post', path: `/${route}/:id/update`, kind: 'sync', isStatic: false, options: { internal: true }, builtIn: 'update',
       args: Object.entries(fields).map(([name, schema]) => ({ name, schema: schema.optional(), optional: true })),
     });
   }

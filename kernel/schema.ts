@@ -117,3 +117,48 @@ export function validateNamed(schemas: Record<string, Schema>, raw: Record<strin
   }
   return parsed;
 }
+
+/** What a form or a column needs to know about a field's schema. */
+export interface SchemaInfo {
+  /** The checked type: 'string', 'number', 'boolean', 'date', 'enum', 'array', 'record', 'object', ... */
+  readonly type: string;
+  /** True when the value may be left out (optional or with a default). */
+  readonly optional: boolean;
+  readonly nullable: boolean;
+  /** Numbers that must be whole. */
+  readonly integer: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  /** The allowed values of an enum. */
+  readonly options?: readonly string[];
+}
+
+/** Describes a schema for forms, columns and docs, looking through optional/default/nullable. */
+export function schemaInfo(schema: Schema): SchemaInfo {
+  let current = schema;
+  let optional = false;
+  let nullable = false;
+  for (let depth = 0; depth < 20; depth++) {
+    const def = defOf(current);
+    if ((def.type === 'optional' || def.type === 'default' || def.type === 'prefault') && def.innerType) optional = true;
+    if (def.type === 'nullable') nullable = true;
+    if (WRAPPERS.has(def.type) && def.innerType) current = def.innerType;
+    else if (def.type === 'pipe' && def.in) current = def.in;
+    else break;
+  }
+  const view = current as unknown as { minValue?: number | null; maxValue?: number | null; isInt?: boolean; minLength?: number | null; maxLength?: number | null; _zod: { def: { entries?: Record<string, string> } } };
+  const finite = (value: number | null | undefined) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  const info: { -readonly [K in keyof SchemaInfo]: SchemaInfo[K] } = { type: defOf(current).type, optional, nullable, integer: view.isInt === true };
+  const min = finite(view.minValue);
+  const max = finite(view.maxValue);
+  const minLength = finite(view.minLength);
+  const maxLength = finite(view.maxLength);
+  if (min !== undefined && Math.abs(min) < Number.MAX_SAFE_INTEGER) info.min = min;
+  if (max !== undefined && Math.abs(max) < Number.MAX_SAFE_INTEGER) info.max = max;
+  if (minLength !== undefined) info.minLength = minLength;
+  if (maxLength !== undefined) info.maxLength = maxLength;
+  if (view._zod.def.entries) info.options = Object.values(view._zod.def.entries);
+  return info;
+}

@@ -61,6 +61,8 @@ export interface Store {
    * the record when `previous` is undefined), provided the record is still at `writtenVersion`.
    */
   restore(meta: EntityMeta, id: string, previous: StoredRecord | undefined, writtenVersion: number): Promise<void>;
+  /** Answers when the backend is reachable (a round trip, no data read); readiness checks use it. */
+  ping?(): Promise<void>;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

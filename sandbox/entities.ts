@@ -1,11 +1,13 @@
 /**
  * The sandbox's entities: each demo's whole server-side behaviour.
  */
-import { Entity, event, html, z } from 'starmodel';
+import { Entity, event, field, html, z } from 'starmodel';
 
 /** One counter shared by everyone. */
 export class Counter extends Entity {
   static override scope = 'global' as const;
+  /** In Redis when REDIS_URL is set, so every sandbox instance shares it. */
+  static override store = process.env.REDIS_URL ? 'redis' : 'memory';
   count = 0;
   updates = 0;
 
@@ -58,6 +60,10 @@ export function messageItem(message: ChatMessage) {
 /** One global chat room keeping its last 50 messages. */
 export class ChatRoom extends Entity {
   static override scope = 'global' as const;
+  /** In Redis when REDIS_URL is set, so every sandbox instance shares it. */
+  static override store = process.env.REDIS_URL ? 'redis' : 'memory';
+  /** Rendered as HTML, never sent as a signal: free text in signals rides along in every request's URL. */
+  @field(z.array(z.object({ n: z.number(), author: z.string(), text: z.string(), at: z.string() })), { hidden: true })
   messages: ChatMessage[] = [];
   total = 0;
 
@@ -100,3 +106,6 @@ export class Dashboard extends Entity {
     this.status = 'done';
   }
 }
+
+export { Review } from './mongo-entities.js';
+export { Prefs, Wizard } from './preferences.js';

@@ -5,6 +5,7 @@
  */
 import type { Dialect } from '../config.js';
 import { escapeHtml, Html } from '../html.js';
+import { attributeJson } from './render.js';
 
 /** Attribute helpers for one dialect. */
 export interface DatastarAttributes {
@@ -47,6 +48,6 @@ export function datastarAttributes(dialect: Dialect): DatastarAttributes {
     classIf: (name, expression) => attribute(keyed('class', name), expression),
     onLoad: (expression) => (dialect === 'v1' ? attribute('data-init', expression) : attribute('data-on-load', expression)),
     indicator: (signal) => attribute('data-indicator', signal),
-    signals: (values) => attribute('data-signals', JSON.stringify(values)),
+    signals: (values) => attribute('data-signals', attributeJson(values)),
   };
 }

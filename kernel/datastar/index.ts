@@ -14,7 +14,7 @@ export { v1Encoder } from './encode-v1.js';
 export { actionString, eventUrl } from './actions.js';
 export { datastarAttributes } from './attributes.js';
 export type { DatastarAttributes } from './attributes.js';
-export { emptyErrors, namespacedSignals, signalsElement } from './render.js';
+export { attributeJson, emptyErrors, namespacedSignals, signalsElement } from './render.js';
 
 /** The encoder of a dialect. */
 export function encoderFor(dialect: Dialect): Encoder {

@@ -9,6 +9,16 @@ import type { JsonObject } from '../merge-patch.js';
 import type { EntityMeta } from '../registry.js';
 import { signalsOf } from '../state.js';
 
+/**
+ * JSON for a `data-signals` attribute. The beta.11 client compiles that attribute as an expression:
+ * it splits statements at `;` and rewrites `$signal` and `@action(` even inside string literals, so
+ * user text could break the page or change its meaning. Those characters only ever occur inside
+ * JSON strings, where a `\uXXXX` escape means the same value and gives the compiler nothing to read.
+ */
+export function attributeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[;$@'`\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Initial `errors` signal: one empty message per event argument, so forms can show them. */
 export function emptyErrors(meta: EntityMeta): JsonObject {
   const errors: JsonObject = {};
@@ -24,5 +34,5 @@ export function namespacedSignals(meta: EntityMeta, signals: JsonObject, withErr
 /** The element that declares an entity's signals; `children` go inside it. */
 export function signalsElement(meta: EntityMeta, entity: Entity, children?: Html): Html {
   const signals = namespacedSignals(meta, signalsOf(meta, entity), true);
-  return new Html(`<div id="${escapeHtml(meta.namespace)}" data-signals="${escapeHtml(JSON.stringify(signals))}">${children?.value ?? ''}</div>`);
+  return new Html(`<div id="${escapeHtml(meta.namespace)}" data-signals="${escapeHtml(attributeJson(signals))}">${children?.value ?? ''}</div>`);
 }

@@ -170,7 +170,9 @@ export function storeConformance(name: string, makeStore: () => Promise<Store | 
       const attempts = await Promise.allSettled(Array.from({ length: 20 }, (_, index) => store.save(meta, { id: 'c', state: item({ rank: index + 1 }), expectedVersion: 1 })));
       const won = attempts.filter((attempt) => attempt.status === 'fulfilled');
       expect(won).to.have.length(1);
-      for (const attempt of attempts) if (attempt.status === 'rejected') expect(isVersionConflict(attempt.reason)).to.equal(true);
+      for (const attempt of attempts) {
+        if (attempt.status === 'rejected') expect(isVersionConflict(attempt.reason), `a losing writer must get VersionConflict, got: ${String(attempt.reason)}`).to.equal(true);
+      }
       expect((await store.get(meta, 'c'))?.version).to.equal(2);
     });
   });

@@ -3,6 +3,7 @@
  * Reads request bodies with a size limit (413 past it) and parses JSON and urlencoded forms.
  * Datastar sends its signals as JSON in the body, or as `?datastar=` on GET (and DELETE).
  */
+import { isUtf8 } from 'node:buffer';
 import type { Context } from 'koa';
 import { StarmodelError } from 'starmodel';
 
@@ -11,15 +12,24 @@ async function readRaw(ctx: Context, limit: number): Promise<string> {
   if (declared > limit) throw new StarmodelError('SM_WEB_BODY_TOO_LARGE', { limit });
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      ctx.req.pause();
-      throw new StarmodelError('SM_WEB_BODY_TOO_LARGE', { limit });
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        ctx.req.pause();
+        throw new StarmodelError('SM_WEB_BODY_TOO_LARGE', { limit });
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    // A client that hangs up mid-body is not a server fault.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ECONNRESET' || (error as Error).message === 'aborted') throw new StarmodelError('SM_WEB_BAD_BODY', { format: 'request', reason: 'the client closed the connection before the body was complete' });
+    throw error;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  if (!isUtf8(bytes)) throw new StarmodelError('SM_WEB_BAD_BODY', { format: 'UTF-8', reason: 'it contains bytes that are not UTF-8' });
+  return bytes.toString('utf8');
 }
 
 function parseJson(text: string, what: string): unknown {

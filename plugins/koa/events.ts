@@ -5,7 +5,7 @@
  * live stream open on that entity, the stream delivers the change instead, in order, once.
  */
 import type { Context } from 'koa';
-import { emptyErrors, entityTopic, isPlainObject, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type Kernel, type StepResult } from 'starmodel';
+import { emptyErrors, entityTopic, isPlainObject, StarmodelError, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type Kernel, type StepResult } from 'starmodel';
 import { queryArgs, querySignals, readBody } from './body.js';
 import { ownOrigin, refuseCrossSite } from './guard.js';
 import type { LiveRegistry } from './live.js';
@@ -36,6 +36,8 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
   return async (ctx: Context & { params?: Record<string, string> }): Promise<void> => {
     const mode = modeOf(ctx);
     try {
+      // HEAD must never change anything: a GET event only runs for GET.
+      if (ctx.method === 'HEAD') throw new StarmodelError('SM_EVENT_METHOD_NOT_ALLOWED', { entity: meta.name, event: eventMeta.name, allowed: eventMeta.method.toUpperCase(), method: 'HEAD' });
       refuseCrossSite(ctx);
       const state = await deps.requestState(ctx);
       const body = await readBody(ctx, deps.bodyLimit);

@@ -32,6 +32,10 @@ export interface KoaOptions {
   secureCookies: boolean;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). @default false */
   trustProxy: boolean;
+  /** Milliseconds a client has to send a whole request (slow clients are cut off; live streams are not affected). @default 30000 */
+  requestTimeoutMs: number;
+  /** Milliseconds a client has to send the request headers. @default 10000 */
+  headersTimeoutMs: number;
 }
 
 /** Turns the config's options into KoaOptions, refusing wrong types with the key named. */
@@ -62,5 +66,6 @@ export function parseKoaOptions(raw: Readonly<Record<string, unknown>>): KoaOpti
     pages: pages as Record<string, PageHandler>, staticDir,
     bodyLimit: number('bodyLimit', 64 * 1024), keepAliveMs: number('keepAliveMs', 15_000), maxBufferedBytes: number('maxBufferedBytes', 1024 * 1024),
     cookieName: text('cookieName', 'sm.sid'), secureCookies: flag('secureCookies', process.env.NODE_ENV === 'production'), trustProxy: flag('trustProxy', false),
+    requestTimeoutMs: number('requestTimeoutMs', 30_000), headersTimeoutMs: number('headersTimeoutMs', 10_000),
   };
 }

@@ -3,7 +3,7 @@
  * What a page function receives: the request, the session's entities, and Datastar helpers.
  */
 import { randomBytes } from 'node:crypto';
-import { datastarAttributes, Html, escapeHtml, type DatastarAttributes, type Dialect, type Entity, type EntityClass, type FindQuery, type Kernel } from 'starmodel';
+import { attributeJson, datastarAttributes, Html, escapeHtml, type DatastarAttributes, type Dialect, type Entity, type EntityClass, type FindQuery, type Kernel } from 'starmodel';
 import { CLIENT_SCRIPT_PATH } from './assets.js';
 import type { RequestState } from './session.js';
 
@@ -40,7 +40,7 @@ export function pageContext(kernel: Kernel, dialect: Dialect, request: { path: s
     load: (cls, id) => kernel.load(cls, context, id),
     find: (cls, query) => kernel.find(cls, query),
     head: () => new Html(`<script type="module" src="${CLIENT_SCRIPT_PATH}"></script>`),
-    boot: () => new Html(`<div id="sm-boot" data-signals="${escapeHtml(JSON.stringify({ sm: { client: clientId, error: { code: '', message: '' } } }))}"></div>`),
+    boot: () => new Html(`<div id="sm-boot" data-signals="${escapeHtml(attributeJson({ sm: { client: clientId, error: { code: '', message: '' } } }))}"></div>`),
     live: (cls, id) => {
       const meta = kernel.registry.get(cls);
       const path = meta.scope === 'record' && id ? `/${meta.route}/${encodeURIComponent(id)}/live` : `/${meta.route}/live`;

@@ -19,7 +19,9 @@ export function modeOf(ctx: Context): ResponseMode {
 /** Any thrown value as a StarmodelError; unknown errors are logged and hidden from the client. */
 export function asStarmodelError(error: unknown, log: Logger, where: string): StarmodelError {
   if (isStarmodelError(error)) {
-    if (error.status >= 500) log.error(`${where}: ${error.message}`, { code: error.code });
+    // An expected outage (503) is a warning: during one, every request would otherwise log an error.
+    if (error.status === 503) log.warn(`${where}: ${error.message}`, { code: error.code });
+    else if (error.status >= 500) log.error(`${where}: ${error.message}`, { code: error.code });
     return error;
   }
   log.error(`${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

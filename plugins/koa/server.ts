@@ -4,13 +4,15 @@
  * `entity` hook); the server listens on `ready` and closes (streams first) on `close`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
 import { encoderFor, entityTopic, identify, typeTopic, StarmodelError, type Dialect, type Encoder, type EntityMeta, type Kernel, type PluginApi } from 'starmodel';
 import { CLIENT_SCRIPT_PATH, loadClientScript, staticFile } from './assets.js';
-import { querySignals } from './body.js';
+import { querySignals, readBody } from './body.js';
+import { refuseCrossSite } from './guard.js';
 import { clientIdOf, eventHandler, type EventRouteDeps } from './events.js';
 import { LiveRegistry, prepareLiveStream, runTypeStream } from './live.js';
 import { listHandler, recordHandler } from './records.js';
@@ -38,6 +40,12 @@ export interface WebService {
   requestState(ctx: Context): Promise<RequestState>;
   /** Adds a resolver that runs for every page, event and live request (e.g. to set the user). */
   addResolver(resolver: RequestResolver): void;
+  /** Reads a request body (JSON or urlencoded form) with the configured size limit (413 past it). */
+  readBody(ctx: Context): Promise<unknown>;
+  /** Refuses (403 SM_WEB_CROSS_SITE) a request a browser sent from another site. */
+  refuseCrossSite(ctx: Context): void;
+  /** Answers an error in the request's mode (Datastar SSE, JSON or HTML) with its stable code. */
+  respondError(ctx: Context, error: unknown, meta?: EntityMeta): void;
   /** Adds a check that runs before an entity is read over HTTP (live streams, list and get routes). */
   addReadGuard(guard: ReadGuard): void;
   /** Adds Koa middleware that runs before routing (request logs, metrics), in the order added. */
@@ -71,9 +79,20 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   // koa.callback() composes the middleware present when it is called: compose on first request,
   // after every plugin and entity had the chance to add routes.
   let handle: ReturnType<Koa['callback']> | undefined;
-  const server = createServer((req, res) => {
+  const server = createServer({ requestTimeout: options.requestTimeoutMs, headersTimeout: options.headersTimeoutMs }, (req, res) => {
     handle ??= koa.callback();
     void handle(req, res);
+  });
+  // Requests Node's parser refuses still get a body with a stable code.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const code = status === 431 ? 'SM_WEB_HEADERS_TOO_LARGE' : status === 408 ? 'SM_WEB_REQUEST_TIMEOUT' : 'SM_WEB_BAD_REQUEST';
+    const body = JSON.stringify(new StarmodelError(code).toJSON());
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
   });
   const resolvers: RequestResolver[] = [];
   const readGuards: ReadGuard[] = [];
@@ -96,7 +115,7 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
 
   koa.on('error', (error: unknown) => {
     const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE') return;
+    if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE' || (typeof code === 'string' && code.startsWith('HPE_'))) return;
     log.error(`koa: ${error instanceof Error ? error.message : String(error)}`);
   });
   koa.use(async (ctx, next) => {
@@ -108,8 +127,8 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     };
     await run(0);
   });
+  // No allowedMethods(): the fallback below answers 404/405 with a stable code and a body that matches.
   koa.use(router.routes());
-  koa.use(router.allowedMethods());
 
   router.get(CLIENT_SCRIPT_PATH, async (ctx) => {
     clientScript ??= loadClientScript();
@@ -196,6 +215,7 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     const base = meta.scope === 'record' ? `/${meta.route}/:id` : `/${meta.route}`;
     router.get(`${base}/live`, liveHandler(meta));
     for (const eventMeta of meta.events.values()) {
+      if (eventMeta.options.internal) continue;
       router[eventMeta.method](eventMeta.path, eventHandler(deps, meta, eventMeta));
     }
     // After the events, so `GET /<entity>/<id>` never shadows a static GET event's path.
@@ -244,8 +264,14 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   api.hooks.close.tap(async () => {
     live.closeAll();
     if (!server.listening) return;
+    // Keep closing connections as they go idle, or a kept-alive one holds the server open for seconds.
     await new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      sweep.unref();
+      server.close(() => {
+        clearInterval(sweep);
+        resolve();
+      });
       server.closeIdleConnections();
     });
   });
@@ -267,6 +293,9 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     addResolver: (resolver) => {
       resolvers.push(resolver);
     },
+    readBody: (ctx) => readBody(ctx, options.bodyLimit),
+    refuseCrossSite,
+    respondError: (ctx, error, meta) => respondError(ctx, modeOf(ctx), asStarmodelError(error, log, ctx.path), meta, encoder, options.maxBufferedBytes),
     addReadGuard: (guard) => {
       readGuards.push(guard);
     },

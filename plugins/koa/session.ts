@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import type { EntityMeta } from 'starmodel';
+import { StarmodelError, type EntityMeta } from 'starmodel';
 
 /** Who is asking: the session, and the signed-in user when an auth plugin resolved one. */
 export interface RequestState {
@@ -60,6 +60,7 @@ export class SessionCookies {
 
   /** Gives the request a fresh session id (on sign-in and sign-out, against session fixation). */
   rotate(ctx: Context): string {
+    if (this.secure && !ctx.secure) throw new StarmodelError('SM_WEB_INSECURE_REQUEST');
     const id = randomBytes(16).toString('base64url');
     ctx.cookies.set(this.name, this.sign(id), { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/', overwrite: true });
     (ctx.state as { starmodelSession?: string }).starmodelSession = id;

@@ -5,11 +5,10 @@
  */
 import type { ServerResponse } from 'node:http';
 
-/** SSE response headers (proxies must not buffer). */
+/** SSE response headers (proxies must not buffer). Node sets `Connection` from the request. */
 export const SSE_HEADERS = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache',
-  Connection: 'keep-alive',
   'X-Accel-Buffering': 'no',
 } as const;
 

@@ -6,10 +6,18 @@ import { chatPage } from './chat.js';
 import { counterPage } from './counter.js';
 import { dashboardPage } from './dashboard.js';
 import { landingPage } from './landing.js';
+import { preferencesPage } from './preferences.js';
+import { reviewsPage } from './reviews.js';
+import { productsPage } from './products.js';
+import { todosPage } from './todos.js';
 
 export const pages: Record<string, PageHandler> = {
   '/': landingPage,
   '/counter': counterPage,
   '/chat': chatPage,
   '/dashboard': dashboardPage,
+  '/reviews': reviewsPage,
+  '/preferences': preferencesPage,
+  '/todos': todosPage,
+  '/products': productsPage,
 };

@@ -10,5 +10,9 @@ export function landingPage(page: PageContext) {
   <li><a href="/counter"><strong>Counter</strong><span>A counter shared by everyone, and one of your own.</span></a></li>
   <li><a href="/chat"><strong>Chat</strong><span>A chat room: messages appear in every open browser.</span></a></li>
   <li><a href="/dashboard"><strong>Dashboard</strong><span>A streaming event: progress and a chart update as it runs.</span></a></li>
+  <li><a href="/preferences"><strong>Preferences</strong><span>Theme, font size and a name kept in your browser, signed so they cannot be forged; a wizard step kept in this tab.</span></a></li>
+  <li><a href="/reviews"><strong>Reviews</strong><span>Record entities in MongoDB when MONGO_URL is set, in memory otherwise.</span></a></li>
+  <li><a href="/todos"><strong>Todos</strong><span>Todos in SQL (SQLite, or PostgreSQL with DATABASE_URL): add, tick, rename, delete, live everywhere.</span></a></li>
+  <li><a href="/products"><strong>Products</strong><span>A catalog with a validated form, sorting, paging and stock that never goes below zero.</span></a></li>
 </ul>`);
 }

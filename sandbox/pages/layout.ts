@@ -17,7 +17,7 @@ ${page.head()}
 </head>
 <body>
 ${page.boot()}
-<header><a href="/" class="brand">★ StarModel</a><nav><a href="/counter">Counter</a><a href="/chat">Chat</a><a href="/dashboard">Dashboard</a></nav></header>
+<header><a href="/" class="brand">★ StarModel</a><nav><a href="/counter">Counter</a><a href="/chat">Chat</a><a href="/dashboard">Dashboard</a><a href="/reviews">Reviews</a><a href="/preferences">Preferences</a></nav></header>
 <main>
 <h1>${title}</h1>
 ${content}

@@ -16,7 +16,7 @@ export default function auditLog(options: Readonly<Record<string, unknown>> = {}
     setup(api) {
       AuditEntry.store = store;
       api.hooks.setup.tap(() => {
-        api.kernel.register(AuditEntry);
+        api.register(AuditEntry);
       });
       api.hooks.commit.tap(async (unit) => {
         if (unit.meta.cls === AuditEntry) return;

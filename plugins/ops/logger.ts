@@ -1,0 +1,139 @@
+/**
+ * @module @starmodel/ops/logger
+ * Structured logs through pino: JSON lines in production, pretty lines for people in
+ * development, every line stamped with the current request id, and secrets never written.
+ * `opsLogger()` also adapts pino to the kernel's `Logger`, so an app can make the kernel and every
+ * plugin log through the same pino (`createApp({ logger: opsLogger() })`).
+ */
+import { Writable } from 'node:stream';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import PinoPretty from 'pino-pretty';
+import type { LogLevel, Logger } from 'starmodel';
+import type { LogStream } from './options.js';
+import { currentRequest } from './scope.js';
+
+/** Keys whose values are never logged, at any depth (headers included). */
+export const SENSITIVE_KEY = /password|passwd|^pwd$|^pass$|secret|token|authorization|cookie|api[-_]?key|credential/i;
+
+/** What replaces a sensitive value. */
+export const REDACTED = '[redacted]';
+
+/** Credentials that show up inside text: URLs with a password, bearer tokens, `password=...` pairs. */
+const SENSITIVE_TEXT: readonly [RegExp, string][] = [
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@/?#\s]+@/gi, `$1${REDACTED}@`],
+  [/\b(bearer|basic)\s+[\w.~+/-]+=*/gi, `$1 ${REDACTED}`],
+  [/\b(password|passwd|secret|token|api[-_]?key)(["']?\s*[=:]\s*["']?)[^\s"'&,;)\]]+/gi, `$1$2${REDACTED}`],
+];
+
+/** Removes credentials from a piece of text (a message, an error, a URL). */
+export function scrubText(text: string): string {
+  let scrubbed = text;
+  for (const [pattern, replacement] of SENSITIVE_TEXT) scrubbed = scrubbed.replace(pattern, replacement);
+  return scrubbed;
+}
+
+/** A copy of a value with sensitive keys replaced and credentials in strings scrubbed. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value instanceof Error) return redact(pino.stdSerializers.err(value), depth + 1);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(item, depth + 1);
+  return out;
+}
+
+/** How to build the pino logger. */
+export interface PinoSettings {
+  readonly level?: LogLevel;
+  readonly format?: 'json' | 'pretty';
+  /** Where lines go. @default stdout */
+  readonly stream?: LogStream | undefined;
+}
+
+/** The log format the environment asks for: STARMODEL_LOG_FORMAT, else JSON when NODE_ENV is production. */
+export function formatFromEnv(env: NodeJS.ProcessEnv = process.env): 'json' | 'pretty' {
+  const format = env.STARMODEL_LOG_FORMAT;
+  if (format === 'json' || format === 'pretty') return format;
+  return env.NODE_ENV === 'production' ? 'json' : 'pretty';
+}
+
+/** Settings from the environment: STARMODEL_LOG_LEVEL (default info) and {@link formatFromEnv}. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Required<Pick<PinoSettings, 'level' | 'format'>> {
+  const level = env.STARMODEL_LOG_LEVEL;
+  const valid: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+  return { level: level && valid.includes(level as LogLevel) ? (level as LogLevel) : 'info', format: formatFromEnv(env) };
+}
+
+/** pino-pretty pipes into a real stream; a bare `{ write }` target is wrapped in one. */
+function asWritable(target: LogStream): Writable {
+  if (target instanceof Writable) return target;
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      target.write(chunk.toString());
+      done();
+    },
+  });
+}
+
+/** A pino logger: redacting, request-id stamping, JSON or pretty, written synchronously. */
+export function createPino(settings: PinoSettings = {}): PinoLogger {
+  const defaults = settingsFromEnv();
+  const level = settings.level ?? defaults.level;
+  const format = settings.format ?? defaults.format;
+  const target = settings.stream as DestinationStream | undefined;
+  // Pretty printing runs in this thread (no transport worker): simpler to test, and flushed
+  // before `process.exit`, which a worker thread would not be.
+  const destination: DestinationStream = format === 'pretty'
+    ? PinoPretty({ sync: true, colorize: !target && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: target ? asWritable(target) : 1 })
+    : target ?? pino.destination({ dest: 1, sync: true });
+  return pino({
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => redact(object) as Record<string, unknown>,
+      bindings: (bindings) => redact(bindings) as Record<string, unknown>,
+    },
+    hooks: {
+      // Messages are scrubbed too: a driver error's text may carry a connection URL with its password.
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+    mixin: () => {
+      const request = currentRequest();
+      return request ? { reqId: request.id } : {};
+    },
+  }, destination);
+}
+
+const kPino = Symbol.for('starmodel.ops.pino');
+
+/** The kernel's `Logger` over a pino logger; `child(name)` adds `{ plugin: name }` to each line. */
+export function kernelLogger(log: PinoLogger): Logger {
+  const logger: Logger & { [kPino]: PinoLogger } = {
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
+    child: (name) => kernelLogger(log.child({ plugin: name })),
+    [kPino]: log,
+  };
+  return logger;
+}
+
+/** The pino logger behind a kernel `Logger` made by {@link kernelLogger}, if it is one. */
+export function pinoOf(logger: Logger): PinoLogger | undefined {
+  return (logger as Partial<Record<typeof kPino, PinoLogger>>)[kPino];
+}
+
+/**
+ * A kernel `Logger` writing through pino, configured from the environment (STARMODEL_LOG_LEVEL,
+ * NODE_ENV) unless told otherwise. Pass it to `createApp({ logger })` so the kernel, every plugin
+ * and the operations plugin share one structured log.
+ */
+export function opsLogger(settings: PinoSettings = {}): Logger {
+  return kernelLogger(createPino(settings));
+}

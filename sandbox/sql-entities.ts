@@ -1,0 +1,53 @@
+/**
+ * The sandbox's SQL entities: rows in SQLite (`./data/starmodel.sqlite`) or, with DATABASE_URL,
+ * PostgreSQL. Each is a record entity: `POST /<entity>/create`, `DELETE /<entity>/<id>/delete`,
+ * `GET /<entity>` and `GET /<entity>/<id>` come built in; `render()` is the row every open list
+ * shows, appended, morphed or removed live.
+ */
+import { datastarAttributes, domId, Entity, event, field, html, raw, refuse, z } from 'starmodel';
+
+// Rows are rendered outside any page, so they spell attributes for the dialect the config picks.
+const ds = datastarAttributes('beta11');
+
+const todoTitle = z.string().trim().min(1, 'Write what needs doing').max(200, 'At most 200 characters');
+
+/** A todo. The whole app is this class and the `/todos` page. */
+export class Todo extends Entity {
+  static override scope = 'record' as const;
+  static override store = 'sql';
+  @field(todoTitle) title = '';
+  done = false;
+  @event({ method: 'post' }) toggle() { this.done = !this.done; }
+  @event({ method: 'post', args: { title: todoTitle } }) rename(title: string) { this.title = title; }
+  render() {
+    const rename = `@post('/todo/${this.id}/rename?title=' + encodeURIComponent(evt.target.value))`;
+    return html`<li id="${domId(this)}" class="row${this.done ? ' done' : ''}"><input type="checkbox" aria-label="Done" ${this.done && raw('checked')} ${ds.on('change', Todo.actOn(this.id, 'toggle'))}>
+<input class="grow" aria-label="Title" value="${this.title}" style="${this.done ? 'text-decoration: line-through' : ''}" ${ds.on('change', rename)}><button class="secondary" ${ds.on('click', `@delete('/todo/${this.id}/delete')`)}>Delete</button></li>`;
+  }
+}
+
+/** Product categories. */
+export const CATEGORIES = ['books', 'games', 'tools'] as const;
+
+/** A product of the small catalog on `/products`. */
+export class Product extends Entity {
+  static override scope = 'record' as const;
+  static override store = 'sql';
+  @field(z.string().trim().min(1, 'Give the product a name').max(80, 'At most 80 characters')) name = '';
+  @field(z.number({ error: 'Expected a price' }).min(0, 'A price cannot be negative')) price = 0;
+  @field(z.number({ error: 'Expected a number' }).int('Stock is a whole number').min(0, 'Stock cannot be negative')) stock = 0;
+  @field(z.enum(CATEGORIES, { error: `Pick one of: ${CATEGORIES.join(', ')}` })) category: (typeof CATEGORIES)[number] = 'books';
+
+  /** Adds to (or with a negative delta, takes from) the stock; never below zero. */
+  @event({ method: 'post', args: { delta: z.number().int('A whole number').optional() } })
+  adjustStock(delta = 1) {
+    if (this.stock + delta < 0) refuse(`Only ${this.stock} of "${this.name}" in stock.`, { delta: `Cannot take away more than ${this.stock}` });
+    this.stock += delta;
+  }
+
+  render() {
+    const button = (delta: number) => html`<button class="secondary" aria-label="${delta > 0 ? 'Add' : 'Remove'} ${Math.abs(delta)}" ${ds.on('click', Product.actOn(this.id, 'adjustStock', delta))}>${delta > 0 ? '+' : '−'}${Math.abs(delta)}</button>`;
+    return html`<li id="${domId(this)}" class="product"><span class="name">${this.name}</span><span>${this.category}</span><span class="num">${this.price.toFixed(2)}</span><span class="num stock">${this.stock}</span>
+<span class="actions">${button(-1)}${button(1)}${button(10)}</span></li>`;
+  }
+}
