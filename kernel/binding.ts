@@ -24,6 +24,11 @@ export interface DispatchInput {
   readonly query?: Readonly<Record<string, unknown>>;
   /** JSON body or Datastar signals (`{ Counter: { ... }, amount: 5 }`). */
   readonly body?: unknown;
+  /**
+   * Set by adapters for input from a client (the web plugin does): a client can never set a hidden
+   * field through the built-in `create`/`update`, whatever it sends. Server code may.
+   */
+  readonly untrusted?: boolean;
 }
 
 function own(source: unknown, key: string): unknown {
@@ -35,6 +40,7 @@ export function bindArgs(meta: EntityMeta, eventMeta: EventMeta, input: Dispatch
   const raw: Record<string, unknown> = {};
   const schemas: Record<string, Schema> = {};
   eventMeta.args.forEach((arg, index) => {
+    if (input.untrusted && eventMeta.builtIn && meta.hidden.has(arg.name)) return;
     schemas[arg.name] = arg.schema;
     const candidates = [input.positional?.[index], own(input.args, arg.name), own(input.query, arg.name), own(own(input.body, meta.namespace), arg.name), own(input.body, arg.name)];
     raw[arg.name] = candidates.find((value) => value !== undefined);

@@ -5,8 +5,7 @@
  */
 import { html, raw, type Html } from 'starmodel';
 import type { PageContext, PageHandler } from '@starmodel/koa';
-// Until the root package.json depends on @starmodel/auth (and npm links it), import it by path.
-import { authUserOf } from '../plugins/auth/index.js';
+import { authUserOf } from '@starmodel/auth';
 import { layout } from './pages/layout.js';
 import { AVATAR_COLOURS, Profile } from './profile.js';
 

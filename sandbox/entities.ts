@@ -21,7 +21,8 @@ export class Counter extends Entity {
     this.updates++;
   }
 
-  @event({ method: 'post' }) reset() {
+  /** Only an admin may reset everyone's counter (the seeded development admin can). */
+  @event({ method: 'post', auth: 'admin' }) reset() {
     this.count = 0;
     this.updates++;
   }

@@ -43,7 +43,7 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
       const body = await readBody(ctx, deps.bodyLimit);
       const signals = ctx.method === 'GET' || ctx.method === 'DELETE' ? (querySignals(ctx) ?? body) : body;
       const clientId = clientIdOf(signals);
-      const input: DispatchInput = { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, ...(ctx.params?.id ? { id: ctx.params.id } : {}) };
+      const input: DispatchInput = { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, untrusted: true, ...(ctx.params?.id ? { id: ctx.params.id } : {}) };
       const context = { sessionId: state.sessionId, signals, ...(state.user ? { user: state.user } : {}), ...(clientId ? { clientId } : {}) };
       if (mode === 'datastar') return await streamEvent(ctx, deps, meta, eventMeta, input, context);
       const result = await deps.kernel.dispatch(input, context);

@@ -2,9 +2,11 @@
  * The sandbox's pages by path.
  */
 import type { PageHandler } from '@starmodel/koa';
+import { authPages } from '../auth-pages.js';
 import { chatPage } from './chat.js';
 import { counterPage } from './counter.js';
 import { dashboardPage } from './dashboard.js';
+import { jobsPage } from './jobs.js';
 import { landingPage } from './landing.js';
 import { preferencesPage } from './preferences.js';
 import { reviewsPage } from './reviews.js';
@@ -18,6 +20,8 @@ export const pages: Record<string, PageHandler> = {
   '/dashboard': dashboardPage,
   '/reviews': reviewsPage,
   '/preferences': preferencesPage,
+  '/tasks': jobsPage,
+  ...authPages,
   '/todos': todosPage,
   '/products': productsPage,
 };

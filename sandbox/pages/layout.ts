@@ -3,6 +3,7 @@
  */
 import { html, type Html } from 'starmodel';
 import type { PageContext } from '@starmodel/koa';
+import { accountLinks } from '../auth-pages.js';
 
 /** Wraps a page's content in the document, loading the Datastar client and the stylesheet. */
 export function layout(page: PageContext, title: string, content: Html): Html {
@@ -17,7 +18,7 @@ ${page.head()}
 </head>
 <body>
 ${page.boot()}
-<header><a href="/" class="brand">★ StarModel</a><nav><a href="/counter">Counter</a><a href="/chat">Chat</a><a href="/dashboard">Dashboard</a><a href="/reviews">Reviews</a><a href="/preferences">Preferences</a></nav></header>
+<header><a href="/" class="brand">★ StarModel</a><nav><a href="/counter">Counter</a><a href="/chat">Chat</a><a href="/dashboard">Dashboard</a><a href="/reviews">Reviews</a><a href="/preferences">Preferences</a><a href="/tasks">Jobs</a></nav><div class="account">${accountLinks(page)}</div></header>
 <main>
 <h1>${title}</h1>
 ${content}

@@ -21,7 +21,8 @@ export async function startWebApp(entities: EntityClass[], koaOptions: Record<st
   const app = await createApp({
     dir: root, ignoreConfigFile: true, entities, logger: consoleLogger('error'),
     config: { secret: 'spec-secret-0123456789abcdef', ...config },
-    pluginOptions: { '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
+    // Only the web plugin: the app's other plugins (auth, operations, jobs, the audit log) have specs of their own.
+    pluginOptions: { '@starmodel/auth': false, '@starmodel/ops': false, '@starmodel/jobs': false, 'starmodel-audit-log': false, '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
   });
   await app.start();
   const web = app.kernel.service('web');

@@ -1,0 +1,47 @@
+/**
+ * @module @starmodel/auth/errors
+ * The errors the auth plugin raises, all with the kernel's registered codes (SM_AUTH_FORBIDDEN,
+ * SM_AUTH_INVALID_CREDENTIALS, SM_AUTH_RATE_LIMITED; SM_SCOPE_NO_USER for "sign in first" and
+ * SM_STORE_DUPLICATE for a taken email). A rate-limited error also carries the seconds to wait.
+ */
+import { StarmodelError, type FieldErrors } from 'starmodel';
+
+/** The codes an {@link AuthError} carries (registered in the kernel's error registry). */
+export type AuthErrorCode = 'SM_AUTH_FORBIDDEN' | 'SM_AUTH_INVALID_CREDENTIALS' | 'SM_AUTH_RATE_LIMITED';
+
+/** A StarmodelError with one of the auth codes; a rate-limited one says how long to wait. */
+export class AuthError extends StarmodelError {
+  /** Seconds until a rate-limited caller may try again (sent as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: AuthErrorCode, params: Record<string, unknown> = {}, options: { fields?: FieldErrors; retryAfterSeconds?: number } = {}) {
+    super(code, params, options.fields ? { fields: options.fields } : {});
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** 401: the action needs a signed-in user (SM_SCOPE_NO_USER until SM_AUTH_REQUIRED exists). */
+export function signInRequired(entity: string): StarmodelError {
+  return new StarmodelError('SM_SCOPE_NO_USER', { entity });
+}
+
+/** 409: an account with this email exists (SM_STORE_DUPLICATE until SM_AUTH_EMAIL_TAKEN exists). */
+export function emailTaken(entity: string): StarmodelError {
+  return new StarmodelError('SM_STORE_DUPLICATE', { entity, field: 'email' }, { fields: { email: 'An account with this email already exists. Sign in instead.' } });
+}
+
+/** 401: wrong email or password; one message for both, so nobody learns which emails have accounts. */
+export function invalidCredentials(fields?: FieldErrors): AuthError {
+  return new AuthError('SM_AUTH_INVALID_CREDENTIALS', {}, fields ? { fields } : {});
+}
+
+/** 429 with the seconds to wait. */
+export function rateLimited(retryAfterMs: number): AuthError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AuthError('SM_AUTH_RATE_LIMITED', { seconds }, { retryAfterSeconds: seconds });
+}
+
+/** 403 naming what was refused and why. */
+export function forbidden(action: string, reason: string): AuthError {
+  return new AuthError('SM_AUTH_FORBIDDEN', { action, reason });
+}
