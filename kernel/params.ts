@@ -23,35 +23,15 @@ export interface ParamInfo {
   readonly defaultText?: string;
 }
 
-function parameterListOf(source: string): string {
-  const open = source.indexOf('(');
-  if (open < 0) return '';
+/**
+ * Walks source text outside string literals, calling `visit` with each character and the bracket
+ * depth after it; `visit` returns true to stop. Returns the index it stopped at, or -1.
+ */
+function scanCode(text: string, from: number, visit: (char: string, index: number, depth: number) => boolean): number {
   let depth = 0;
   let quote: string | null = null;
-  for (let index = open; index < source.length; index++) {
-    const char = source[index];
-    if (quote) {
-      if (char === '\\') index++;
-      else if (char === quote) quote = null;
-      continue;
-    }
-    if (char === '"' || char === "'" || char === '`') quote = char;
-    else if (char === '(' || char === '[' || char === '{') depth++;
-    else if (char === ')' || char === ']' || char === '}') {
-      depth--;
-      if (depth === 0) return source.slice(open + 1, index);
-    }
-  }
-  return '';
-}
-
-function splitTopLevel(list: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | null = null;
-  let start = 0;
-  for (let index = 0; index < list.length; index++) {
-    const char = list[index];
+  for (let index = from; index < text.length; index++) {
+    const char = text[index]!;
     if (quote) {
       if (char === '\\') index++;
       else if (char === quote) quote = null;
@@ -60,11 +40,28 @@ function splitTopLevel(list: string): string[] {
     if (char === '"' || char === "'" || char === '`') quote = char;
     else if (char === '(' || char === '[' || char === '{') depth++;
     else if (char === ')' || char === ']' || char === '}') depth--;
-    else if (char === ',' && depth === 0) {
+    if (visit(char, index, depth)) return index;
+  }
+  return -1;
+}
+
+function parameterListOf(source: string): string {
+  const open = source.indexOf('(');
+  if (open < 0) return '';
+  const close = scanCode(source, open, (char, _index, depth) => char === ')' && depth === 0);
+  return close < 0 ? '' : source.slice(open + 1, close);
+}
+
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  scanCode(list, 0, (char, index, depth) => {
+    if (char === ',' && depth === 0) {
       parts.push(list.slice(start, index));
       start = index + 1;
     }
-  }
+    return false;
+  });
   parts.push(list.slice(start));
   return parts.map((part) => part.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').trim()).filter((part) => part.length > 0);
 }
