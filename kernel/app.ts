@@ -101,6 +101,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     ...(config.kernel?.maxAttempts ? { maxAttempts: config.kernel.maxAttempts } : {}),
     config,
   });
+  kernel.appDir = dir;
   kernel.plugins = plan.map((plugin) => ({ name: plugin.name, version: plugin.version, provides: plugin.manifest.provides, requires: plugin.manifest.requires }));
   for (const plugin of plan) {
     const factory = await loadFactory(plugin);

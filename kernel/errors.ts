@@ -24,7 +24,7 @@ export const ERROR_CODES = {
   SM_EVENT_METHOD_NOT_ALLOWED: { status: 405, expose: true, message: 'Event "{entity}.{event}" answers {allowed}, not {method}.' },
   SM_EVENT_FAILED: { status: 500, expose: false, message: 'Event "{entity}.{event}" failed: {reason}' },
   SM_EVENT_REFUSED: { status: 422, expose: true, message: '{message}' },
-  SM_VALIDATION_FAILED: { status: 400, expose: true, message: 'Some values are not valid: {summary}. Fix the fields named in `details.fields` and try again.' },
+  SM_VALIDATION_FAILED: { status: 400, expose: true, message: 'Some values are not valid: {summary}. Correct them and try again.' },
   SM_CONCURRENCY_CONFLICT: { status: 409, expose: true, message: '"{entity}" {id} was changed by someone else {attempts} times while this event ran. Try again.' },
   SM_RECORD_ID_MISSING: { status: 400, expose: true, message: '"{entity}" is a record entity: the request must name the record, as /{route}/<id>/<event>.' },
   SM_RECORD_NOT_FOUND: { status: 404, expose: true, message: 'There is no "{entity}" with id {id}.' },

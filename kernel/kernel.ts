@@ -92,6 +92,8 @@ export class Kernel {
   readonly #maxAttempts: number;
   readonly #prepared = new Set<string>();
   readonly #origins = new Map<string, string>();
+  /** The app's folder (set by createApp): where plugins put files such as a SQLite database. */
+  appDir: string = process.cwd();
   /** The loaded plugins (set by createApp), for overviews such as the admin's. */
   plugins: readonly LoadedPlugin[] = [];
   #state: 'setup' | 'running' | 'closing' | 'closed' = 'setup';

@@ -85,9 +85,10 @@ export function coerce(schema: Schema, value: unknown): unknown {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  if (issue.code === 'invalid_type') {
+  // A message the schema's author wrote (`.int('A whole number')`) is kept; zod's defaults are reworded.
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
     if (raw === undefined) return 'Required';
-    const expected = issue.expected === 'number' || issue.expected === 'int' ? 'a number' : issue.expected === 'boolean' ? 'true or false' : `a ${issue.expected}`;
+    const expected = issue.expected === 'int' ? 'a whole number' : issue.expected === 'number' ? 'a number' : issue.expected === 'boolean' ? 'true or false' : `a ${issue.expected}`;
     return `Expected ${expected}`;
   }
   return issue.message;

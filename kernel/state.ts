@@ -37,7 +37,8 @@ export function assignState(meta: EntityMeta, entity: Entity, state: JsonObject)
   for (const [name, schema] of Object.entries(meta.fields)) {
     if (!Object.hasOwn(state, name)) continue;
     const value = state[name];
-    record[name] = baseType(schema) === 'date' && (typeof value === 'string' || typeof value === 'number') ? new Date(value) : cloneJson(value);
+    // Dates stay Dates (cloneJson would turn them into text and validation would refuse them).
+    record[name] = baseType(schema) === 'date' && (typeof value === 'string' || typeof value === 'number') ? new Date(value) : value instanceof Date ? new Date(value.getTime()) : cloneJson(value);
   }
 }
 

@@ -17,6 +17,7 @@
  */
 import type { Context } from 'koa';
 import { STAGE_VALIDATE, StarmodelError, type EntityClass, type StarmodelPlugin } from 'starmodel';
+import { isStarmodelError } from 'starmodel';
 import { defineAuthSession, defineUser, type UserClass } from './entities.js';
 import { parseAuthOptions, type AuthOptions } from './options.js';
 import { createLimiters, installAuthRoutes } from './routes.js';
@@ -87,8 +88,19 @@ export default function authPlugin(raw: Readonly<Record<string, unknown>> = {}):
       const users = new UserDirectory(kernel, User, options.scrypt);
       const sessions = new SessionDirectory(kernel, () => kernel.registry.get(AuthSession), options.sessionTtlSeconds);
 
+      let degradedSince = 0;
       web.addResolver(async (_ctx, state) => {
-        const userId = await sessions.userIdOf(state.sessionId);
+        let userId: string | undefined;
+        try {
+          userId = await sessions.userIdOf(state.sessionId);
+        } catch (error) {
+          // The session store is down: serve the request as anonymous (public entities keep working,
+          // anything that needs a user is still refused) rather than failing every request.
+          if (!isStarmodelError(error) || error.status !== 503) throw error;
+          if (Date.now() - degradedSince > 60_000) log.warn(`sessions cannot be read (${error.message}); requests are served as signed out until the store answers`);
+          degradedSince = Date.now();
+          return;
+        }
         if (!userId) return;
         const user = await users.byId(userId);
         if (!user) {

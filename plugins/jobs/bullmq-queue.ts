@@ -24,6 +24,11 @@ export interface BullmqQueueOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** BullMQ waits for its connection without end while Redis is away: bound what a request waits. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, sleep(ms).then(() => Promise.reject(new Error(`no answer from Redis within ${ms} ms`)))]);
+}
+
 /** The BullMQ states each of ours stands for. */
 const BULL_STATES: Record<JobState, JobType[]> = {
   waiting: ['waiting', 'prioritized', 'waiting-children'],
@@ -69,10 +74,10 @@ export class BullmqQueue implements JobQueue {
     const timedOut = sleep(this.options.connectTimeoutMs).then(() => 'timeout' as const);
     const outcome = await Promise.race([this.#queue.waitUntilReady().then(() => 'ready' as const, (error: unknown) => error), timedOut]);
     if (outcome === 'ready') return;
-    // Stop the client's reconnect loop: the app is not starting.
-    await this.#lazyQueue?.close().catch(() => undefined);
+    // Start anyway: the client keeps reconnecting, queueing answers 503 until Redis answers, and the
+    // rest of the app works meanwhile (an app must not depend on the order services come up in).
     const reason = outcome === 'timeout' ? `no answer within ${this.options.connectTimeoutMs} ms` : outcome instanceof Error ? outcome.message : String(outcome);
-    throw new StarmodelError('SM_STORE_UNAVAILABLE', { store: `jobs (Redis at ${where}: ${reason}; start Redis, fix REDIS_URL, or set redis: false for the in-process queue)` });
+    this.options.onError(new Error(`Redis at ${where} is not reachable yet (${reason}); background events answer 503 until it is. Start Redis, fix REDIS_URL, or set redis: false for the in-process queue.`), `jobs queue "${this.options.queue}"`);
   }
 
   #jobOptions(options: AddOptions): JobsOptions {
@@ -87,9 +92,9 @@ export class BullmqQueue implements JobQueue {
   async add(data: JobData, options: AddOptions): Promise<JobInfo> {
     let job: Job<JobData, JsonObject>;
     try {
-      job = await this.#queue.add(`${data.entity}.${data.event}`, data, this.#jobOptions(options));
+      job = await within(this.#queue.add(`${data.entity}.${data.event}`, data, this.#jobOptions(options)), this.options.connectTimeoutMs);
     } catch (error) {
-      throw new StarmodelError('SM_STORE_UNAVAILABLE', { store: 'jobs' }, { cause: error });
+      throw new StarmodelError('SM_JOBS_UNAVAILABLE', {}, { cause: error });
     }
     return this.#info(job, 'waiting');
   }
@@ -113,7 +118,8 @@ export class BullmqQueue implements JobQueue {
     }, { connection: this.#connection, prefix: this.options.prefix, concurrency });
     worker.on('error', (error) => this.options.onError(error, `jobs worker "${this.options.queue}"`));
     this.#worker = worker;
-    await worker.waitUntilReady();
+    // Connect in the background: an app whose Redis is not up yet still starts, and works once it is.
+    void worker.waitUntilReady().catch(() => undefined);
   }
 
   async schedule(id: string, schedule: Schedule, data: JobData, options: AddOptions): Promise<void> {
@@ -164,7 +170,10 @@ export class BullmqQueue implements JobQueue {
       const finished = await Promise.race([worker.close().then(() => true, () => true), sleep(timeoutMs).then(() => false)]);
       if (!finished) this.options.onError(new Error(`jobs still running after ${timeoutMs} ms; they will run again once their lock expires`), 'jobs shutdown');
     }
-    await this.#lazyQueue?.close();
+    // With Redis away, close() would wait for a connection that never comes.
+    await within(this.#lazyQueue?.close() ?? Promise.resolve(), Math.max(1000, this.options.connectTimeoutMs)).catch(async () => {
+      await this.#lazyQueue?.disconnect().catch(() => undefined);
+    });
   }
 
   #info(job: Job<JobData, JsonObject>, state: JobState): JobInfo {

@@ -36,7 +36,15 @@ export default function jobsPlugin(options: Readonly<Record<string, unknown>> = 
   const parsed = parseJobsOptions(options);
   return {
     setup(api) {
-      const onError = (error: unknown, where: string) => api.log.error(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+      // During an outage the client retries every second: log each distinct problem once a minute.
+      const lastLogged = new Map<string, number>();
+      const onError = (error: unknown, where: string) => {
+        const line = `${where}: ${error instanceof Error ? error.message : String(error)}`;
+        const now = Date.now();
+        if (now - (lastLogged.get(line) ?? 0) < 60_000) return;
+        lastLogged.set(line, now);
+        api.log.error(line);
+      };
       const queue: JobQueue = parsed.redis
         ? new BullmqQueue({ url: parsed.redis, queue: parsed.queue, prefix: parsed.prefix, keepCompleted: parsed.keepCompleted, keepFailed: parsed.keepFailed, connectTimeoutMs: parsed.connectTimeoutMs, onError })
         : new MemoryQueue({ keepCompleted: parsed.keepCompleted, keepFailed: parsed.keepFailed });
@@ -51,12 +59,13 @@ export default function jobsPlugin(options: Readonly<Record<string, unknown>> = 
       });
       api.hooks.dispatch.tap(takeOverTap(runtime), { stage: STAGE_TAKE_OVER });
       api.hooks.setup.tap(async () => {
-        await queue.ready();
+        // Not awaited: an app must start even when Redis comes up after it (queueing answers 503 meanwhile).
+        void queue.ready();
         if (queue.backend === 'memory' && !parsed.worker) api.log.warn('worker: false with the in-process queue: queued jobs never run. Set REDIS_URL so another process can run them.');
       });
       api.hooks.ready.tap(async () => {
         if (parsed.worker) await queue.work(runtime.processor, parsed.concurrency);
-        if (parsed.schedules) await schedules.start(queue, runtime.addOptions, new Set(api.kernel.registry.all().map((meta) => meta.name)));
+        if (parsed.schedules) void schedules.start(queue, runtime.addOptions, new Set(api.kernel.registry.all().map((meta) => meta.name))).catch((error: unknown) => onError(error, 'schedules (they start when the queue answers; restart to retry)'));
         running = true;
         const where = queue.backend === 'bullmq' ? `BullMQ queue "${parsed.queue}"` : 'the in-process queue (jobs are lost on exit; set REDIS_URL to keep them)';
         api.log.info(`jobs on ${where}${parsed.worker ? `, ${parsed.concurrency} at a time` : ', not running them here'}; ${schedules.all().length} schedule(s)`);

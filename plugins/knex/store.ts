@@ -240,6 +240,15 @@ export class KnexStore implements Store {
     });
   }
 
+  /** One round trip to the database (readiness checks); 503 SM_STORE_UNAVAILABLE when it does not answer. */
+  async ping(): Promise<void> {
+    try {
+      await this.knex.raw('select 1');
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

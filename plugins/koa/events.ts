@@ -94,9 +94,9 @@ async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta,
     if (result.takenOver) {
       connection.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { queued: { by: result.takenOver.by, ...result.takenOver.info } } } }));
     }
-    // Clear the messages a previous failed attempt may have left next to this event's inputs.
+    // Clear the messages a previous failed attempt may have left: beside this event's inputs, and the page's.
     const cleared = Object.fromEntries(eventMeta.args.map((arg) => [arg.name, '']));
-    if (Object.keys(cleared).length > 0) connection.write(deps.encoder.encode({ kind: 'signals', signals: { [meta.namespace]: { errors: cleared } } }));
+    connection.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { error: { code: '', message: '' } }, ...(Object.keys(cleared).length > 0 ? { [meta.namespace]: { errors: cleared } } : {}) } }));
     connection.end();
   } catch (error) {
     const failure = asStarmodelError(error, deps.kernel.log, `${meta.name}.${eventMeta.name}`);

@@ -18,7 +18,7 @@ ${page.head()}
 </head>
 <body>
 ${page.boot()}
-<header><a href="/" class="brand">★ StarModel</a><nav><a href="/counter">Counter</a><a href="/chat">Chat</a><a href="/dashboard">Dashboard</a><a href="/reviews">Reviews</a><a href="/preferences">Preferences</a><a href="/tasks">Jobs</a></nav><div class="account">${accountLinks(page)}</div></header>
+<header><a href="/" class="brand">★ StarModel</a><nav><a href="/counter">Counter</a><a href="/chat">Chat</a><a href="/dashboard">Dashboard</a><a href="/todos">Todos</a><a href="/products">Products</a><a href="/reviews">Reviews</a><a href="/preferences">Preferences</a><a href="/tasks">Jobs</a></nav><div class="account">${accountLinks(page)}</div></header>
 <main>
 <h1>${title}</h1>
 ${content}

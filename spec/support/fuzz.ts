@@ -78,7 +78,8 @@ export async function snapshotStore(app: App): Promise<Record<string, Record<str
   const snapshot: Record<string, Record<string, unknown>> = {};
   // Entities a plugin registers to record what happened (the audit log) are meant to change on
   // every valid event; the invariant is about the app's own state.
-  for (const meta of app.kernel.registry.all().filter((candidate) => app.kernel.originOf(candidate.name) === 'app')) {
+  // Client-held entities (client-local/-session) have no server copy to snapshot.
+  for (const meta of app.kernel.registry.all().filter((candidate) => app.kernel.originOf(candidate.name) === 'app' && !candidate.store.startsWith('client-'))) {
     const found = await app.kernel.storeFor(meta).find(meta, {});
     const records: Record<string, unknown> = {};
     for (const record of found.items) records[record.id] = { version: record.version, state: record.state };

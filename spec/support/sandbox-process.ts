@@ -3,6 +3,9 @@
  * `npm start` runs it, and stops exactly that process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A running server process. */
@@ -19,9 +22,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs `node --import tsx <script>` with PORT=0 and resolves once it prints "listening on <url>". */
 export function startServer(script = 'sandbox/server.ts', env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
+  // Each server gets its own SQLite file unless the spec names one (to restart on the same data).
+  const sqlite = join(mkdtempSync(join(tmpdir(), 'sm-sandbox-')), 'starmodel.sqlite');
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STARMODEL_SECRET: 'spec-secret-0123456789abcdef', STARMODEL_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STARMODEL_SECRET: 'spec-secret-0123456789abcdef', STARMODEL_LOG_LEVEL: 'info', STARMODEL_SQLITE_FILE: sqlite, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

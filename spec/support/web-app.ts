@@ -1,6 +1,8 @@
 /**
  * An in-process app with the web plugin on a free port, for HTTP specs, plus a small SSE reader.
  */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App, type EntityClass, type StarmodelConfig } from '../../kernel/index.js';
 import { consoleLogger } from '../../kernel/index.js';
@@ -17,12 +19,25 @@ export interface WebApp {
 }
 
 /** Starts the repo's app (its plugins are found as for `npm start`) with given entities and options. */
+/** The app's plugins that web-plugin specs leave out unless they name them (they have specs of their own). */
+const LEFT_OUT = ['@starmodel/auth', '@starmodel/ops', '@starmodel/jobs', 'starmodel-audit-log'];
+
+function pluginNameOf(key: string): string {
+  if (!key.startsWith('/') && !key.startsWith('.')) return key;
+  try {
+    return (JSON.parse(readFileSync(join(resolve(root, key), 'package.json'), 'utf8')) as { name: string }).name;
+  } catch {
+    return key;
+  }
+}
+
 export async function startWebApp(entities: EntityClass[], koaOptions: Record<string, unknown> = {}, config: StarmodelConfig = {}): Promise<WebApp> {
+  const named = new Set(Object.keys(config.plugins ?? {}).map(pluginNameOf));
+  const leftOut = Object.fromEntries(LEFT_OUT.filter((name) => !named.has(name)).map((name) => [name, false]));
   const app = await createApp({
     dir: root, ignoreConfigFile: true, entities, logger: consoleLogger('error'),
     config: { secret: 'spec-secret-0123456789abcdef', ...config },
-    // Only the web plugin: the app's other plugins (auth, operations, jobs, the audit log) have specs of their own.
-    pluginOptions: { '@starmodel/auth': false, '@starmodel/ops': false, '@starmodel/jobs': false, 'starmodel-audit-log': false, '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
+    pluginOptions: { ...leftOut, '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
   });
   await app.start();
   const web = app.kernel.service('web');

@@ -226,10 +226,17 @@ describe('@starmodel/jobs, BullMQ queue on Redis', function () {
 });
 
 describe('@starmodel/jobs, BullMQ queue without Redis', function () {
-  it('refuses to start when Redis does not answer, saying where and what to do', async () => {
-    let refusal: unknown;
-    await createTestKernel({ logger: silent, plugins: { '@starmodel/jobs': jobsPlugin({ redis: 'redis://127.0.0.1:1', connectTimeoutMs: 300 }) } }).catch((error: unknown) => { refusal = error; });
-    expect(refusal).to.be.instanceOf(StarmodelError).with.property('code', 'SM_STORE_UNAVAILABLE');
-    expect((refusal as Error).message).to.match(/127\.0\.0\.1:1/).and.match(/REDIS_URL/);
+  it('starts anyway, answers 503 SM_JOBS_UNAVAILABLE to background events, and says where and what to do', async () => {
+    const lines: string[] = [];
+    const recording = { ...silent, error: (message: string) => { lines.push(message); }, warn: (message: string) => { lines.push(message); }, child: () => recording };
+    const test = await createTestKernel({ logger: recording, entities: [Thumbnail], plugins: { '@starmodel/jobs': jobsPlugin({ redis: 'redis://127.0.0.1:1', connectTimeoutMs: 300 }) } });
+    try {
+      const refusal = await test.client().call(Thumbnail, 'resize', 64).then(() => undefined, (error: unknown) => error);
+      expect(refusal).to.be.instanceOf(StarmodelError).with.property('code', 'SM_JOBS_UNAVAILABLE');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(lines.join('\n')).to.match(/127\.0\.0\.1:1/).and.match(/REDIS_URL/);
+    } finally {
+      await test.close();
+    }
   });
 });

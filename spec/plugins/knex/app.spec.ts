@@ -3,6 +3,7 @@
  * events persist rows, two kernels sharing one SQLite file lose no update, and closing the app
  * releases the database.
  */
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -20,10 +21,18 @@ class Ledger extends Entity {
   @event({ method: 'post' }) deposit(amount = 1) { this.balance += amount; }
 }
 
-async function sqlApp(filename: string): Promise<App> {
+/** An app folder depending on the SQL plugin only (node_modules is the repo's). */
+function appFolder(): string {
+  const dir = tempFolder('starmodel-sql-app-');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'ledger-app', private: true, type: 'module', dependencies: { '@starmodel/knex': '*' } }));
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+async function sqlApp(dir: string, filename: string): Promise<App> {
   const app = await createApp({
-    dir: root, ignoreConfigFile: true, entities: [Ledger], logger: consoleLogger('error'),
-    pluginOptions: { '@starmodel/koa': false, '@starmodel/knex': { filename } },
+    dir, ignoreConfigFile: true, entities: [Ledger], logger: consoleLogger('error'),
+    pluginOptions: { '@starmodel/knex': { client: 'sqlite3', filename } },
   });
   await app.start();
   return app;
@@ -31,9 +40,11 @@ async function sqlApp(filename: string): Promise<App> {
 
 describe('SQL plugin in an app', function () {
   this.timeout(30_000);
+  let dir: string;
   let filename: string;
   const apps: App[] = [];
   before(() => {
+    dir = appFolder();
     filename = join(tempFolder(), 'app.sqlite');
   });
   after(async () => {
@@ -42,7 +53,7 @@ describe('SQL plugin in an app', function () {
   });
 
   it('is discovered from the app\'s dependencies and provides the "sql" store', async () => {
-    const app = await sqlApp(filename);
+    const app = await sqlApp(dir, filename);
     apps.push(app);
     const report = app.describe().find((plugin) => plugin.name === '@starmodel/knex');
     expect(report?.provides).to.deep.equal(['store:sql']);
@@ -66,7 +77,7 @@ describe('SQL plugin in an app', function () {
 
   it('loses no update when two kernels on one SQLite file change the same record concurrently', async () => {
     const first = apps[0]!;
-    const second = await sqlApp(filename);
+    const second = await sqlApp(dir, filename);
     apps.push(second);
     const { id } = await first.kernel.dispatch({ entity: Ledger, event: 'create', args: { owner: 'Shared' } });
     let conflicts = 0;

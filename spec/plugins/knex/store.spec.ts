@@ -211,7 +211,7 @@ describe('SQL store: schema checks and unreachable databases', function () {
     await store.prepare(metaOf(PlainWithMore));
     expect(log.lines.some((line) => line.level === 'warn' && /add column plain\.rating.*starmodel migrate/.test(line.message))).to.equal(true);
     await store.close();
-    const production = new KnexStore({ filename, autoCreateTables: false, logger: recordingLogger().logger });
+    const production = new KnexStore({ client: 'sqlite3', filename, autoCreateTables: false, logger: recordingLogger().logger });
     const error = await failure(production.prepare(metaOf(PlainWithMore)));
     expect(error.message).to.match(/does not match entity PlainWithMore \(add column plain\.rating.*starmodel migrate/);
     await production.close();
@@ -235,6 +235,7 @@ describe('SQL store: schema checks and unreachable databases', function () {
     const store = new KnexStore({ connection: `postgres://postgres:hunter2@127.0.0.1:${port}/test`, logger: log.logger });
     const error = await failure(store.get(metaOf(Plain), 'x'));
     expect(error).to.include({ code: 'SM_STORE_UNAVAILABLE', status: 503, expose: true });
+    expect((await failure(store.ping())).code).to.equal('SM_STORE_UNAVAILABLE');
     expect(JSON.stringify(error.toJSON())).to.not.match(/hunter2|postgres:|ECONNREFUSED/);
     const starting = await failure(store.prepare(metaOf(Plain)));
     expect(starting.status).to.equal(503);
@@ -258,6 +259,7 @@ describe('SQL store: schema checks and unreachable databases', function () {
       const error = toStoreError(await running);
       expect(error).to.include({ code: 'SM_STORE_UNAVAILABLE', status: 503 });
       expect(await store.get(metaOf(Plain), 'nobody')).to.equal(undefined);
+      await store.ping();
     } finally {
       await store.close();
       await admin.close();

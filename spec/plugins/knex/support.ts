@@ -25,11 +25,11 @@ export function removeTempFolders(): void {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** A SQLite store on a new file in a temp folder, logging into a list. */
+/** A SQLite store on a new file in a temp folder, logging into a list (SQLite even when DATABASE_URL is set). */
 export function sqliteStore(options: KnexStoreOptions = {}) {
   const log = recordingLogger();
   const filename = join(tempFolder(), 'store.sqlite');
-  return { store: new KnexStore({ filename, logger: log.logger, ...options }), log, filename };
+  return { store: new KnexStore({ client: 'sqlite3', filename, logger: log.logger, ...options }), log, filename };
 }
 
 /** The PostgreSQL URL for specs, or undefined (pending, printed) when none answers; CI fails instead. */
