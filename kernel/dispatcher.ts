@@ -52,7 +52,8 @@ export async function dispatchEvent(deps: DispatcherDeps, input: DispatchInput, 
     at: Date.now(),
   };
   const command: Command = { ...record, meta, eventMeta };
-  const takenOver = await deps.hooks.dispatch.promise(command, context);
+  // No dispatch taps (the common case): no tapable promise chain to run.
+  const takenOver = deps.hooks.dispatch.taps.length === 0 ? undefined : await deps.hooks.dispatch.promise(command, context);
   if (takenOver) return takenOver;
   if (eventMeta.isStatic) return createFromStatic(deps, command, context);
   const id = identify(meta, input.id, context);

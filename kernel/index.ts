@@ -17,7 +17,7 @@ export * from './stages.js';
 export { ERROR_CODES, StarmodelError, isStarmodelError, refuse, toStarmodelError } from './errors.js';
 export type { ErrorBody, ErrorCode, ErrorDefinition, FieldErrors } from './errors.js';
 export { Bus, entityTopic, typeTopic } from './bus.js';
-export { currentDispatch, runInDispatch } from './context.js';
+export { currentDispatch, runInDispatch, useDispatchContext } from './context.js';
 export type { ChangeListener } from './bus.js';
 export { MemoryStore, compareValues, queryRecords } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';

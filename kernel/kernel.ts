@@ -8,7 +8,7 @@ import type { DispatchInput } from './binding.js';
 import { Bus } from './bus.js';
 import type { DispatchContext, DispatchResult } from './change.js';
 import { runInDispatch } from './context.js';
-import { dispatchEvent, persistTap } from './dispatcher.js';
+import { dispatchEvent, persistTap, type DispatcherDeps } from './dispatcher.js';
 import { bindFinder, type Entity, type EntityClass } from './entity.js';
 import { StarmodelError } from './errors.js';
 import { KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
@@ -198,17 +198,21 @@ export class Kernel {
   async dispatch(input: DispatchInput, context: Partial<DispatchContext> = {}): Promise<DispatchResult> {
     if (this.#state === 'closing' || this.#state === 'closed') throw new StarmodelError('SM_KERNEL_CLOSED');
     const meta = this.registry.get(input.entity);
-    await this.#prepare(meta);
+    // Prepared once at start: no promise to await on every event.
+    if (!this.#prepared.has(meta.name)) await this.#prepare(meta);
     const full: DispatchContext = { ...context, locals: context.locals ?? new Map() };
     return runInDispatch(full, () => dispatchEvent(this.#dispatcherDeps(), input, full));
   }
 
-  #dispatcherDeps() {
-    return {
+  #deps: DispatcherDeps | undefined;
+
+  // Built once: a fresh object and two closures per event showed up in profiles.
+  #dispatcherDeps(): DispatcherDeps {
+    return (this.#deps ??= {
       hooks: this.#hooks, registry: this.registry, lock: this.#lock, instanceId: this.instanceId, maxAttempts: this.#maxAttempts,
       storeFor: (meta: EntityMeta) => this.storeFor(meta),
       reportError: (error: unknown, where: string) => this.reportError(error, where),
-    };
+    });
   }
 
   /**

@@ -5,7 +5,7 @@
  * `save` keeps nothing but the new version (for replay protection) and the new signature reaches
  * the browser through the entity's `sig` signal in the event's patch.
  */
-import { cloneJson, currentDispatch, VersionConflict, type EntityMeta, type FindQuery, type FindResult, type JsonObject, type SaveRequest, type Store, type StoredRecord } from 'starmodel';
+import { cloneJson, currentDispatch, useDispatchContext, VersionConflict, type EntityMeta, type FindQuery, type FindResult, type JsonObject, type SaveRequest, type Store, type StoredRecord } from 'starmodel';
 import { namespaceIn, SIGNER_LOCAL } from './entity.js';
 import { forgedState, SIGNATURE_FIELD, staleState, unsupported } from './errors.js';
 import { canonicalJson, StateSigner } from './signer.js';
@@ -23,7 +23,10 @@ export class ClientStore implements Store {
     readonly name: ClientStoreName,
     readonly signer: StateSigner,
     private readonly replay: ReplayMemory,
-  ) {}
+  ) {
+    // Reads the dispatch context (currentDispatch) in get/save.
+    useDispatchContext();
+  }
 
   /**
    * The state the browser sent for this entity, checked: undefined when it sent none (a new

@@ -11,7 +11,7 @@
  * export default defineConfig({ plugins: { '@starmodel/jobs': { concurrency: 4, attempts: 5 } } });
  * ```
  */
-import { STAGE_TAKE_OVER, type StarmodelPlugin } from 'starmodel';
+import { STAGE_TAKE_OVER, useDispatchContext, type StarmodelPlugin } from 'starmodel';
 import { BullmqQueue } from './bullmq-queue.js';
 import { MemoryQueue } from './memory-queue.js';
 import { parseJobsOptions } from './options.js';
@@ -36,6 +36,8 @@ export default function jobsPlugin(options: Readonly<Record<string, unknown>> = 
   const parsed = parseJobsOptions(options);
   return {
     setup(api) {
+      // Its stores and helpers read the dispatch context (currentDispatch).
+      useDispatchContext();
       // During an outage the client retries every second: log each distinct problem once a minute.
       const lastLogged = new Map<string, number>();
       const onError = (error: unknown, where: string) => {

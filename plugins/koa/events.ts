@@ -33,6 +33,8 @@ export function clientIdOf(signals: unknown): string | undefined {
 
 /** The Koa middleware for one event route. */
 export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta) {
+  // The same for every request of this route: encode it once.
+  const errorsReset = errorsResetOf(deps.encoder, meta, eventMeta);
   return async (ctx: Context & { params?: Record<string, string> }): Promise<void> => {
     const mode = modeOf(ctx);
     try {
@@ -45,7 +47,7 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
       const clientId = clientIdOf(signals);
       const input: DispatchInput = { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, untrusted: true, ...(ctx.params?.id ? { id: ctx.params.id } : {}) };
       const context = { sessionId: state.sessionId, signals, ...(state.user ? { user: state.user } : {}), ...(clientId ? { clientId } : {}) };
-      if (mode === 'datastar') return await streamEvent(ctx, deps, meta, eventMeta, input, context);
+      if (mode === 'datastar') return await streamEvent(ctx, deps, meta, eventMeta, input, context, errorsReset);
       const result = await deps.kernel.dispatch(input, context);
       if (result.takenOver) {
         ctx.status = result.takenOver.status;
@@ -68,7 +70,24 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
   };
 }
 
-async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: { sessionId: string; clientId?: string; signals: unknown; user?: RequestState['user'] }): Promise<void> {
+/** The SSE event that clears the page's error and the messages beside this event's inputs. */
+function errorsResetOf(encoder: Encoder, meta: EntityMeta, eventMeta: EventMeta): string {
+  const cleared = Object.fromEntries(eventMeta.args.map((arg) => [arg.name, '']));
+  return encoder.encode({ kind: 'signals', signals: { sm: { error: { code: '', message: '' } }, ...(eventMeta.args.length > 0 ? { [meta.namespace]: { errors: cleared } } : {}) } });
+}
+
+/** True when the page may show an error: its `sm.error`, or a message beside one of this event's inputs (or no signals to tell). */
+function showsError(signals: unknown, meta: EntityMeta, eventMeta: EventMeta): boolean {
+  if (!isPlainObject(signals)) return true;
+  const sm = signals.sm;
+  const error = isPlainObject(sm) ? sm.error : undefined;
+  if (isPlainObject(error) && typeof error.code === 'string' && error.code !== '') return true;
+  const namespace = signals[meta.namespace];
+  const errors = isPlainObject(namespace) ? namespace.errors : undefined;
+  return isPlainObject(errors) && eventMeta.args.some((arg) => typeof errors[arg.name] === 'string' && errors[arg.name] !== '');
+}
+
+async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: { sessionId: string; clientId?: string; signals: unknown; user?: RequestState['user'] }, errorsReset: string): Promise<void> {
   let sse: SseConnection | undefined;
   const open = () => {
     if (!sse) {
@@ -94,9 +113,8 @@ async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta,
     if (result.takenOver) {
       connection.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { queued: { by: result.takenOver.by, ...result.takenOver.info } } } }));
     }
-    // Clear the messages a previous failed attempt may have left: beside this event's inputs, and the page's.
-    const cleared = Object.fromEntries(eventMeta.args.map((arg) => [arg.name, '']));
-    connection.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { error: { code: '', message: '' } }, ...(Object.keys(cleared).length > 0 ? { [meta.namespace]: { errors: cleared } } : {}) } }));
+    // Clear the messages a previous failed attempt left (beside this event's inputs, and the page's), when the page shows one.
+    if (showsError(context.signals, meta, eventMeta)) connection.write(errorsReset);
     connection.end();
   } catch (error) {
     const failure = asStarmodelError(error, deps.kernel.log, `${meta.name}.${eventMeta.name}`);

@@ -10,31 +10,42 @@ import type { SseConnection } from './sse.js';
 
 /** Live streams by browser tab and topic, so an event's own tab is not sent its change twice. */
 export class LiveRegistry {
-  readonly #byClient = new Map<string, Map<string, number>>();
+  // One counter per "tab + topic" in one map: a map per tab cost every stream a Map of its own.
+  readonly #byClientTopic = new Map<string, number>();
   readonly #connections = new Set<SseConnection>();
+  // One timer for every stream's keep-alive comments, instead of one setInterval per stream.
+  #keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(private readonly keepAliveMs = 15_000) {}
 
   /** Records an open stream; returns the function that forgets it. */
   add(connection: SseConnection, clientId: string | undefined, topic: string): () => void {
     this.#connections.add(connection);
-    if (clientId) {
-      let topics = this.#byClient.get(clientId);
-      if (!topics) this.#byClient.set(clientId, (topics = new Map()));
-      topics.set(topic, (topics.get(topic) ?? 0) + 1);
+    if (!this.#keepAlive && this.keepAliveMs > 0) {
+      this.#keepAlive = setInterval(() => {
+        const comment = sseComment('keep-alive');
+        for (const open of this.#connections) open.write(comment);
+      }, this.keepAliveMs);
+      this.#keepAlive.unref();
     }
+    const key = clientId ? `${clientId} ${topic}` : undefined;
+    if (key) this.#byClientTopic.set(key, (this.#byClientTopic.get(key) ?? 0) + 1);
     return () => {
       this.#connections.delete(connection);
-      if (!clientId) return;
-      const topics = this.#byClient.get(clientId);
-      const count = (topics?.get(topic) ?? 1) - 1;
-      if (count > 0) topics?.set(topic, count);
-      else topics?.delete(topic);
-      if (topics?.size === 0) this.#byClient.delete(clientId);
+      if (this.#connections.size === 0 && this.#keepAlive) {
+        clearInterval(this.#keepAlive);
+        this.#keepAlive = undefined;
+      }
+      if (!key) return;
+      const count = (this.#byClientTopic.get(key) ?? 1) - 1;
+      if (count > 0) this.#byClientTopic.set(key, count);
+      else this.#byClientTopic.delete(key);
     };
   }
 
   /** True when this tab has a live stream open on this topic. */
   has(clientId: string | undefined, topic: string): boolean {
-    return clientId !== undefined && (this.#byClient.get(clientId)?.get(topic) ?? 0) > 0;
+    return clientId !== undefined && (this.#byClientTopic.get(`${clientId} ${topic}`) ?? 0) > 0;
   }
 
   /** Number of open live streams. */
@@ -106,7 +117,7 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
     if (buffered) buffered.push(change);
     else write(change);
   });
-  let entity;
+  let entity: Entity | undefined;
   try {
     entity = await options.load();
   } catch (error) {
@@ -114,16 +125,17 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
     throw error;
   }
   const begin = () => {
-    const version = versionOf(entity);
+    const loaded = entity!;
+    // Only needed for the first event: a stream open for hours should not keep it.
+    entity = undefined;
+    const version = versionOf(loaded);
     if (options.lastEventId === undefined || options.lastEventId !== String(version)) {
-      connection.write(encoder.encode({ kind: 'signals', signals: namespace(signalsOf(meta, entity)) }, { eventId: String(version) }));
+      connection.write(encoder.encode({ kind: 'signals', signals: namespace(signalsOf(meta, loaded)) }, { eventId: String(version) }));
     }
     lastVersion = version;
     const pending = buffered ?? [];
     buffered = undefined;
     for (const change of pending) write(change);
-    const timer = setInterval(() => connection.write(sseComment('keep-alive')), options.keepAliveMs);
-    timer.unref();
     const stopResync = kernel.bus.onResync((type) => {
       if (type !== undefined && type !== meta.name) return;
       void options.load().then((fresh) => {
@@ -132,7 +144,6 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
       }, () => undefined);
     });
     connection.onClose(() => {
-      clearInterval(timer);
       unsubscribe();
       stopResync();
     });
@@ -149,10 +160,5 @@ export function runTypeStream(kernel: Kernel, meta: EntityMeta, connection: SseC
     connection.write(encodedChange(change, meta, encoder, 'elements'));
   });
   connection.write(sseComment('connected'));
-  const timer = setInterval(() => connection.write(sseComment('keep-alive')), keepAliveMs);
-  timer.unref();
-  connection.onClose(() => {
-    clearInterval(timer);
-    unsubscribe();
-  });
+  connection.onClose(unsubscribe);
 }

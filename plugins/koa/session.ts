@@ -27,6 +27,9 @@ export type ReadGuard = (meta: EntityMeta, state: RequestState, recordId: string
 
 /** Signs and verifies session cookie values with the app secret (HMAC-SHA256). */
 export class SessionCookies {
+  // Verified cookie values -> session id: one HMAC per session instead of one per request. Bounded.
+  readonly #verified = new Map<string, string>();
+
   constructor(private readonly secret: string, private readonly name: string, private readonly secure: boolean) {}
 
   #signature(id: string): string {
@@ -41,12 +44,17 @@ export class SessionCookies {
   /** The id in a cookie value, or undefined when it is missing or was tampered with. */
   verify(value: string | undefined): string | undefined {
     if (!value) return undefined;
+    const known = this.#verified.get(value);
+    if (known !== undefined) return known;
     const dot = value.lastIndexOf('.');
     if (dot <= 0) return undefined;
     const id = value.slice(0, dot);
     const given = Buffer.from(value.slice(dot + 1));
     const expected = Buffer.from(this.#signature(id));
-    return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (this.#verified.size >= 10_000) this.#verified.clear();
+    this.#verified.set(value, id);
+    return id;
   }
 
   /** The request's session id; a new one (and its cookie) when it has none or a forged one. */

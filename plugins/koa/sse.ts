@@ -15,6 +15,7 @@ export const SSE_HEADERS = {
 /** An open SSE response. */
 export class SseConnection {
   #open = true;
+  #corked = false;
   readonly #closeListeners: (() => void)[] = [];
 
   constructor(private readonly res: ServerResponse, private readonly maxBufferedBytes: number) {
@@ -25,8 +26,20 @@ export class SseConnection {
   start(status = 200, headers: Record<string, string> = {}): void {
     this.res.socket?.setTimeout(0);
     this.res.socket?.setNoDelay(true);
+    this.#cork();
     this.res.writeHead(status, { ...SSE_HEADERS, ...headers });
     this.res.flushHeaders();
+  }
+
+  // Everything written in one tick (head, events, end) leaves in one writev: one packet per answer.
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.res.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      this.res.uncork();
+    });
   }
 
   /** True until the client went away or the stream was closed. */
@@ -37,6 +50,7 @@ export class SseConnection {
   /** Writes encoded SSE text; drops the connection when the client is not reading. */
   write(text: string): boolean {
     if (!this.#open || text === '') return this.#open;
+    this.#cork();
     this.res.write(text);
     if (this.res.writableLength > this.maxBufferedBytes) {
       this.drop();
