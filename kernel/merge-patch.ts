@@ -46,8 +46,9 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return patch;
   const result: JsonObject = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
+    // A "__proto__" key from JSON is data, never the prototype: define it as an own property.
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
+    else Object.defineProperty(result, key, { value: applyMergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
   }
   return result;
 }

@@ -229,7 +229,7 @@ describe('@starmodel/jobs, BullMQ queue without Redis', function () {
   it('starts anyway, answers 503 SM_JOBS_UNAVAILABLE to background events, and says where and what to do', async () => {
     const lines: string[] = [];
     const recording = { ...silent, error: (message: string) => { lines.push(message); }, warn: (message: string) => { lines.push(message); }, child: () => recording };
-    const test = await createTestKernel({ logger: recording, entities: [Thumbnail], plugins: { '@starmodel/jobs': jobsPlugin({ redis: 'redis://127.0.0.1:1', connectTimeoutMs: 300 }) } });
+    const test = await createTestKernel({ logger: recording, entities: [Thumbnail], plugins: { '@starmodel/jobs': jobsPlugin({ redis: 'redis://127.0.0.1:1', connectTimeoutMs: 300, shutdownTimeoutMs: 500 }) } });
     try {
       const refusal = await test.client().call(Thumbnail, 'resize', 64).then(() => undefined, (error: unknown) => error);
       expect(refusal).to.be.instanceOf(StarmodelError).with.property('code', 'SM_JOBS_UNAVAILABLE');
