@@ -94,9 +94,18 @@ export class MemoryQueue implements JobQueue {
 
   #failed(job: MemoryJob, error: unknown): void {
     if (error instanceof NotRunJobError) {
+      // Not run (the app is closing): park it. Putting it straight back would restart it on the next
+      // microtask, throw again, and spin forever without ever letting the close that stops us run.
       job.attempts--;
-      job.state = 'waiting';
-      this.#waiting.unshift(job);
+      job.state = 'delayed';
+      job.timer = setTimeout(() => {
+        job.timer = undefined;
+        if (this.#stopping) return;
+        job.state = 'waiting';
+        this.#waiting.unshift(job);
+        this.#pump();
+      }, 250);
+      job.timer.unref();
       return;
     }
     job.failedReason = error instanceof Error ? error.message : String(error);

@@ -62,9 +62,7 @@ export async function startSandbox(config: StarmodelConfig = {}, koaOptions: Rec
   const app = await createApp({
     dir: ROOT, logger: log,
     config: { secret: 'spec-secret-0123456789abcdef-security', ...config },
-    // Jobs' repeating events stay off here: the fuzz targets event endpoints, jobs has specs of its own,
-    // and with schedules on, faults.spec.ts after concurrency.spec.ts hangs in one process (see issue 9).
-    pluginOptions: { '@starmodel/jobs': { schedules: false }, '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
+    pluginOptions: { '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
   });
   await app.start();
   const web = app.kernel.service('web');
