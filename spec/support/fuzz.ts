@@ -62,7 +62,9 @@ export async function startSandbox(config: StarmodelConfig = {}, koaOptions: Rec
   const app = await createApp({
     dir: ROOT, logger: log,
     config: { secret: 'spec-secret-0123456789abcdef-security', ...config },
-    pluginOptions: { '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
+    // Repeating events stay off: they change state on their own every few seconds, which the
+    // "a refused request changes nothing" checks would see. Jobs and schedules have their own specs.
+    pluginOptions: { '@starmodel/jobs': { schedules: false }, '@starmodel/koa': { port: 0, host: '127.0.0.1', ...koaOptions } },
   });
   await app.start();
   const web = app.kernel.service('web');
