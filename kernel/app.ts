@@ -47,6 +47,11 @@ export interface App {
   readonly configFile: string | undefined;
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Closes the app on SIGINT or SIGTERM and exits: 0 once every plugin closed, 1 when closing takes
+   * longer than `timeoutMs` (default 10 s). For server entry points such as `sandbox/server.ts`.
+   */
+  closeOnSignals(options?: { timeoutMs?: number }): void;
   /** The plan with each plugin's taps, for `starmodel plugins`. */
   describe(): PluginReport[];
 }
@@ -118,6 +123,19 @@ export async function createApp(options: CreateAppOptions = {}): Promise<App> {
     kernel, plan, config, configFile: loaded.file,
     start: () => kernel.start(),
     close: () => kernel.close(),
+    closeOnSignals: (signalOptions = {}) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        kernel.log.info(`${signal}: shutting down`);
+        const force = setTimeout(() => process.exit(1), signalOptions.timeoutMs ?? 10_000);
+        force.unref();
+        void kernel.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    },
     describe: () => {
       const taps = describeTaps(kernel.hooks);
       return plan.map((plugin) => ({

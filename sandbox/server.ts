@@ -11,14 +11,4 @@ await app.start();
 for (const plugin of app.describe()) app.kernel.log.info(`plugin ${plugin.name}@${plugin.version} (${plugin.source}) taps ${plugin.taps.join(', ') || 'nothing'}`);
 app.kernel.log.info(`entities: ${app.kernel.registry.all().map((meta) => `${meta.name} (${meta.scope}, ${meta.store})`).join(', ')}`);
 
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  app.kernel.log.info(`${signal}: shutting down`);
-  const force = setTimeout(() => process.exit(1), 10_000);
-  force.unref();
-  void app.close().then(() => process.exit(0));
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+app.closeOnSignals();

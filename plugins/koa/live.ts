@@ -136,12 +136,19 @@ export async function prepareLiveStream(options: LiveStreamOptions): Promise<Pre
     const pending = buffered ?? [];
     buffered = undefined;
     for (const change of pending) write(change);
-    const stopResync = kernel.bus.onResync((type) => {
-      if (type !== undefined && type !== meta.name) return;
+    // A resync comes right after an outage, when the store may not answer yet: keep trying, or the
+    // stream would keep its old version and drop every change of a store that started over.
+    const resync = (attempt: number) => {
+      if (!connection.open) return;
       void options.load().then((fresh) => {
         lastVersion = versionOf(fresh);
         connection.write(encoder.encode({ kind: 'signals', signals: namespace(signalsOf(meta, fresh)) }, { eventId: String(lastVersion) }));
-      }, () => undefined);
+      }, () => {
+        if (attempt < 20) setTimeout(() => resync(attempt + 1), 250 * Math.min(attempt + 1, 4)).unref();
+      });
+    };
+    const stopResync = kernel.bus.onResync((type) => {
+      if (type === undefined || type === meta.name) resync(0);
     });
     connection.onClose(() => {
       unsubscribe();

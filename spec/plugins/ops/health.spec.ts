@@ -10,7 +10,7 @@ import knex, { type Knex } from 'knex';
 import { Redis } from 'ioredis';
 import { Entity, event, MemoryStore, type EntityMeta, type FindQuery, type FindResult } from '../../../kernel/index.js';
 import { serviceUrl } from '../../../kernel/testing/index.js';
-import { eventually, freePort, PrivateRedis, startOpsApp, type OpsApp } from './support.js';
+import { eventually, freePort, PrivateRedis, startPrivateRedis, startOpsApp, type OpsApp } from './support.js';
 
 class Counter extends Entity {
   static override scope = 'global' as const;
@@ -106,12 +106,7 @@ describe('ops: /healthz and /readyz', function () {
     let client: Redis;
     let app: OpsApp;
     before(async function () {
-      if (!PrivateRedis.available()) {
-        if (process.env.CI === 'true') throw new Error('redis-server is not installed; CI requires it.');
-        console.log('      pending: redis-server is not installed (apt-get install redis-server)');
-        this.skip();
-      }
-      redis = await PrivateRedis.start();
+      redis = await startPrivateRedis(this);
       client = new Redis(redis.url, { lazyConnect: false });
       client.on('error', () => undefined);
       app = await startOpsApp([Counter, Cart], { readyTimeoutMs: 500 }, { stores: { carts: new RedisBackedStore(client) } });
@@ -140,12 +135,7 @@ describe('ops: /healthz and /readyz', function () {
   describe('with the Redis plugin carrying changes between instances', () => {
     let redis: PrivateRedis;
     before(async function () {
-      if (!PrivateRedis.available()) {
-        if (process.env.CI === 'true') throw new Error('redis-server is not installed; CI requires it.');
-        console.log('      pending: redis-server is not installed (apt-get install redis-server)');
-        this.skip();
-      }
-      redis = await PrivateRedis.start();
+      redis = await startPrivateRedis(this);
     });
     after(() => redis?.stop());
 

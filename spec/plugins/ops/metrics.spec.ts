@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { Entity, event, MemoryStore, refuse, type EntityMeta, type SaveRequest, type StoredRecord } from '../../../kernel/index.js';
 import { openLive } from '../../support/web-app.js';
-import { eventually, parsePrometheus, PrivateRedis, sampleValue, scrape, startOpsApp, type OpsApp, type Sample } from './support.js';
+import { eventually, parsePrometheus, PrivateRedis, startPrivateRedis, sampleValue, scrape, startOpsApp, type OpsApp, type Sample } from './support.js';
 
 class Counter extends Entity {
   static override scope = 'global' as const;
@@ -142,12 +142,7 @@ describe('ops: /metrics', function () {
     let client: Redis;
     let app: OpsApp;
     before(async function () {
-      if (!PrivateRedis.available()) {
-        if (process.env.CI === 'true') throw new Error('redis-server is not installed; CI requires it.');
-        console.log('      pending: redis-server is not installed (apt-get install redis-server)');
-        this.skip();
-      }
-      redis = await PrivateRedis.start();
+      redis = await startPrivateRedis(this);
       // No offline queue: with Redis gone a write fails at once instead of waiting for a reconnect.
       client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
       client.on('error', () => undefined);

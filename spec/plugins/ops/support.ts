@@ -2,9 +2,6 @@
  * Helpers for the operations plugin's specs: an in-process app with the web and ops plugins on a
  * free port whose log lines are captured, a Prometheus text parser, and a private redis-server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App, type EntityClass, type Logger, type StarmodelConfig, type Store } from '../../../kernel/index.js';
 import { consoleLogger } from '../../../kernel/index.js';
@@ -107,70 +104,5 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   }
 }
 
-/** A free TCP port on 127.0.0.1 (nothing listens on it once this resolves). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const REDIS_SERVER = '/usr/bin/redis-server';
-
-/** A redis-server of this spec's own on a free port, so stopping it disturbs nobody else. */
-export class PrivateRedis {
-  #child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
-
-  /** True when the redis-server binary is installed. */
-  static available(): boolean {
-    return existsSync(REDIS_SERVER);
-  }
-
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
-    await redis.restart();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Starts (again) on the same port and resolves once it accepts connections. */
-  async restart(): Promise<void> {
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#child = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${this.port}: ${output}`)), 10_000);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with ${code}: ${output}`));
-      });
-    });
-  }
-
-  /** Kills the server (by its own PID) and waits for it to be gone. */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    this.#child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  }
-}
+export { freePort } from '../../support/net.js';
+export { PrivateRedis, startPrivateRedis } from '../../support/private-redis.js';

@@ -5,10 +5,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { serviceUrl } from '../../../kernel/testing/index.js';
+import { freePort } from '../../support/net.js';
 import { parseSse, type SseEvent } from '../../support/web-app.js';
+
+export { freePort };
 
 /** The shared Redis of the specs: REDIS_URL, else 127.0.0.1:6379. */
 export const REDIS = { env: 'REDIS_URL', fallback: 'redis://127.0.0.1:6379', what: 'Redis' } as const;
@@ -57,19 +59,6 @@ export async function killConnection(url: string, name: string): Promise<number>
   } finally {
     client.disconnect();
   }
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

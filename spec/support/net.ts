@@ -1,0 +1,17 @@
+/**
+ * Network helpers for specs.
+ */
+import { createServer } from 'node:net';
+
+/** A free TCP port on 127.0.0.1 (nothing listens on it once this resolves). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
