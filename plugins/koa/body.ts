@@ -58,9 +58,39 @@ export async function readBody(ctx: Context, limit: number): Promise<unknown> {
   return parseJson(text, 'JSON');
 }
 
+/** A parsed query string: repeated keys give arrays, as Koa's `ctx.query` does. */
+export type QueryValues = Record<string, string | string[]>;
+
+/** Parses a query string (without `?`) the way Koa's `ctx.query` does, into a null-prototype object. */
+export function parseQuery(search: string): QueryValues {
+  const values: QueryValues = Object.create(null) as QueryValues;
+  if (search === '') return values;
+  for (const [key, value] of new URLSearchParams(search)) {
+    const current = values[key];
+    values[key] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
+  }
+  return values;
+}
+
+// One parse per request: signals, arguments and the tab id all read it. Koa's own `ctx.query`
+// parses through URLSearchParams plus a getAll() per key, the largest web-plugin item in S1's profile.
+const parsedQueries = new WeakMap<Context, QueryValues>();
+
+/** The request's query values (parsed once per request). */
+export function requestQuery(ctx: Context): QueryValues {
+  let values = parsedQueries.get(ctx);
+  if (!values) {
+    const url = ctx.req.url ?? '';
+    const mark = url.indexOf('?');
+    values = parseQuery(mark < 0 ? '' : url.slice(mark + 1));
+    parsedQueries.set(ctx, values);
+  }
+  return values;
+}
+
 /** Datastar signals sent in the query (`?datastar=<json>`), or undefined. */
 export function querySignals(ctx: Context): unknown {
-  const raw = ctx.query.datastar;
+  const raw = requestQuery(ctx).datastar;
   if (raw === undefined) return undefined;
   return parseJson(Array.isArray(raw) ? (raw[0] ?? '') : raw, 'JSON in ?datastar=');
 }
@@ -68,6 +98,7 @@ export function querySignals(ctx: Context): unknown {
 /** Query values other than `datastar`, as a plain object. */
 export function queryArgs(ctx: Context): Record<string, unknown> {
   const args: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(ctx.query)) if (key !== 'datastar') args[key] = value;
+  const values = requestQuery(ctx);
+  for (const key in values) if (key !== 'datastar') args[key] = values[key];
   return args;
 }

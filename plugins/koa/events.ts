@@ -11,7 +11,7 @@ import { ownOrigin, refuseCrossSite } from './guard.js';
 import type { LiveRegistry } from './live.js';
 import { asStarmodelError, modeOf, respondError } from './respond.js';
 import type { RequestState } from './session.js';
-import { SseConnection } from './sse.js';
+import { answerOnce, SseConnection } from './sse.js';
 
 /** What the event handler needs from the web plugin. */
 export interface EventRouteDeps {
@@ -42,7 +42,8 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
       if (ctx.method === 'HEAD') throw new StarmodelError('SM_EVENT_METHOD_NOT_ALLOWED', { entity: meta.name, event: eventMeta.name, allowed: eventMeta.method.toUpperCase(), method: 'HEAD' });
       refuseCrossSite(ctx);
       const state = await deps.requestState(ctx);
-      const body = await readBody(ctx, deps.bodyLimit);
+      // A GET has no body to read (and no promise to wait for).
+      const body = ctx.method === 'GET' ? undefined : await readBody(ctx, deps.bodyLimit);
       const signals = ctx.method === 'GET' || ctx.method === 'DELETE' ? (querySignals(ctx) ?? body) : body;
       const clientId = clientIdOf(signals);
       const input: DispatchInput = { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, untrusted: true, ...(ctx.params?.id ? { id: ctx.params.id } : {}) };
@@ -87,41 +88,81 @@ function showsError(signals: unknown, meta: EntityMeta, eventMeta: EventMeta): b
   return isPlainObject(errors) && eventMeta.args.some((arg) => typeof errors[arg.name] === 'string' && errors[arg.name] !== '');
 }
 
-async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: { sessionId: string; clientId?: string; signals: unknown; user?: RequestState['user'] }, errorsReset: string): Promise<void> {
-  let sse: SseConnection | undefined;
-  const open = () => {
-    if (!sse) {
-      ctx.respond = false;
-      sse = new SseConnection(ctx.res, deps.maxBufferedBytes);
-      sse.start();
-    }
-    return sse;
-  };
-  const onStep = (step: StepResult) => {
+type EventContext = { sessionId: string; clientId?: string; signals: unknown; user?: RequestState['user'] };
+
+async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: EventContext, errorsReset: string): Promise<void> {
+  const answer = new EventAnswer(ctx, deps, meta, context.clientId);
+  try {
+    const result = await deps.kernel.dispatch(input, { ...context, onStep: answer.onStep });
+    if (result.takenOver) answer.add(deps.encoder.encode({ kind: 'signals', signals: { sm: { queued: { by: result.takenOver.by, ...result.takenOver.info } } } }));
+    // Clear the messages a previous failed attempt left (beside this event's inputs, and the page's), when the page shows one.
+    if (showsError(context.signals, meta, eventMeta)) answer.add(errorsReset);
+    answer.end();
+  } catch (error) {
+    answer.fail(asStarmodelError(error, deps.kernel.log, `${meta.name}.${eventMeta.name}`));
+  }
+}
+
+/**
+ * The SSE answer to one event. The last step's events leave with the headers in one write; a
+ * generator's earlier steps are streamed as they commit (the stream opens at the first of them).
+ * A class rather than closures: no function objects made per request on the hot path.
+ */
+class EventAnswer {
+  #sse: SseConnection | undefined;
+  #pending = '';
+  /** The kernel's `onStep` callback for this answer. */
+  readonly onStep: (step: StepResult) => void;
+
+  constructor(private readonly ctx: Context, private readonly deps: EventRouteDeps, private readonly meta: EntityMeta, private readonly clientId: string | undefined) {
+    this.onStep = this.#step.bind(this);
+  }
+
+  #step(step: StepResult): void {
     const change = step.change;
     if (!change) return;
-    const connection = open();
+    const { deps, clientId } = this;
     // A tab with a live stream on this entity (or, for views, on its type) gets the change there, once.
-    const entityLive = deps.live.has(context.clientId, entityTopic(change.type, change.id));
-    const typeLive = deps.live.has(context.clientId, typeTopic(change.type));
-    if (!entityLive && Object.keys(change.patch).length > 0) connection.write(deps.encoder.encode({ kind: 'signals', signals: { [meta.namespace]: change.patch } }));
-    if (!entityLive && !typeLive) for (const element of change.elements) connection.write(deps.encoder.encode({ kind: 'elements', ...element }));
-  };
-  try {
-    const result = await deps.kernel.dispatch(input, { ...context, onStep });
-    const connection = open();
-    if (result.takenOver) {
-      connection.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { queued: { by: result.takenOver.by, ...result.takenOver.info } } } }));
+    const entityLive = clientId !== undefined && deps.live.has(clientId, entityTopic(change.type, change.id));
+    const typeLive = clientId !== undefined && deps.live.has(clientId, typeTopic(change.type));
+    if (!entityLive && Object.keys(change.patch).length > 0) this.#pending += deps.encoder.encode({ kind: 'signals', signals: { [this.meta.namespace]: change.patch } });
+    if (!entityLive && !typeLive) for (const element of change.elements) this.#pending += deps.encoder.encode({ kind: 'elements', ...element });
+    if (!step.final && this.#pending !== '') this.#flush();
+  }
+
+  /** Adds encoded events to the answer. */
+  add(text: string): void {
+    this.#pending += text;
+  }
+
+  #flush(): SseConnection {
+    if (!this.#sse) {
+      this.ctx.respond = false;
+      this.#sse = new SseConnection(this.ctx.res, this.deps.maxBufferedBytes);
+      this.#sse.start();
     }
-    // Clear the messages a previous failed attempt left (beside this event's inputs, and the page's), when the page shows one.
-    if (showsError(context.signals, meta, eventMeta)) connection.write(errorsReset);
-    connection.end();
-  } catch (error) {
-    const failure = asStarmodelError(error, deps.kernel.log, `${meta.name}.${eventMeta.name}`);
-    if (!sse) return respondError(ctx, 'datastar', failure, meta, deps.encoder, deps.maxBufferedBytes);
-    // Headers already went out with the first step: report the error in-stream.
+    this.#sse.write(this.#pending);
+    this.#pending = '';
+    return this.#sse;
+  }
+
+  /** Sends what is left and ends the answer. */
+  end(): void {
+    if (this.#sse) {
+      this.#flush().end();
+      return;
+    }
+    this.ctx.respond = false;
+    answerOnce(this.ctx.res, this.#pending);
+  }
+
+  /** Ends the answer with an error: alone when nothing was sent, or in-stream after committed steps. */
+  fail(failure: StarmodelError): void {
+    const { deps, meta } = this;
+    if (!this.#sse && this.#pending === '') return respondError(this.ctx, 'datastar', failure, meta, deps.encoder, deps.maxBufferedBytes);
     const body = failure.toJSON().error;
-    sse.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { error: { code: body.code, message: body.message } }, ...(body.fields ? { [meta.namespace]: { errors: { ...emptyErrors(meta), ...body.fields } } } : {}) } }));
-    sse.end();
+    const connection = this.#flush();
+    connection.write(deps.encoder.encode({ kind: 'signals', signals: { sm: { error: { code: body.code, message: body.message } }, ...(body.fields ? { [meta.namespace]: { errors: { ...emptyErrors(meta), ...body.fields } } } : {}) } }));
+    connection.end();
   }
 }

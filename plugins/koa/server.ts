@@ -4,7 +4,7 @@
  * `entity` hook); the server listens on `ready` and closes (streams first) on `close`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -13,6 +13,7 @@ import { encoderFor, entityTopic, identify, typeTopic, StarmodelError, type Dial
 import { CLIENT_SCRIPT_PATH, loadClientScript, staticFile } from './assets.js';
 import { querySignals, readBody } from './body.js';
 import { refuseCrossSite } from './guard.js';
+import { DirectRoutes } from './direct.js';
 import { clientIdOf, eventHandler, type EventRouteDeps } from './events.js';
 import { LiveRegistry, prepareLiveStream, runTypeStream } from './live.js';
 import { listHandler, recordHandler } from './records.js';
@@ -79,29 +80,11 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   // koa.callback() composes the middleware present when it is called: compose on first request,
   // after every plugin and entity had the chance to add routes.
   let handle: ReturnType<Koa['callback']> | undefined;
-  // Live streams of entities without an id in the path are served outside Koa's request cycle
-  // when no early middleware is installed: Koa keeps every context alive until its response
-  // finishes, which for a stream open for hours is ~3-4 KB per tab for nothing.
-  const liveRoutes = new Map<string, EntityMeta>();
-  const serveLive = async (meta: EntityMeta, req: IncomingMessage, res: ServerResponse) => {
-    const ctx = koa.createContext(req, res);
-    await liveHandler(meta)(ctx);
-    if (ctx.respond === false) return;
-    // An error answer the handler left on the context (JSON or HTML): write it as Koa would.
-    const body = ctx.body;
-    res.statusCode = ctx.status;
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  };
+  // Datastar event requests and live streams on exact paths skip Koa's middleware cycle when no
+  // early middleware is installed (see direct.ts): same handlers, a third less server time.
+  const direct = new DirectRoutes(koa);
   const server = createServer({ requestTimeout: options.requestTimeoutMs, headersTimeout: options.headersTimeoutMs }, (req, res) => {
-    if (req.method === 'GET' && early.length === 0) {
-      const url = req.url ?? '';
-      const mark = url.indexOf('?');
-      const meta = liveRoutes.get(mark < 0 ? url : url.slice(0, mark));
-      if (meta) {
-        void serveLive(meta, req, res);
-        return;
-      }
-    }
+    if (early.length === 0 && direct.serve(req, res)) return;
     handle ??= koa.callback();
     void handle(req, res);
   });
@@ -236,10 +219,13 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     }
     const base = meta.scope === 'record' ? `/${meta.route}/:id` : `/${meta.route}`;
     router.get(`${base}/live`, liveHandler(meta));
-    if (meta.scope !== 'record') liveRoutes.set(`${base}/live`, meta);
+    direct.addLive(`${base}/live`, liveHandler(meta));
     for (const eventMeta of meta.events.values()) {
       if (eventMeta.options.internal) continue;
-      router[eventMeta.method](eventMeta.path, eventHandler(deps, meta, eventMeta));
+      const handler = eventHandler(deps, meta, eventMeta);
+      router[eventMeta.method](eventMeta.path, handler);
+      // A page on the same path was routed first and wins there: leave that path to the router.
+      if (!Object.hasOwn(options.pages, eventMeta.path)) direct.addEvent(eventMeta.method, eventMeta.path, handler);
     }
     // After the events, so `GET /<entity>/<id>` never shadows a static GET event's path.
     if (meta.scope === 'record') {

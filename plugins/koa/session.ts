@@ -30,7 +30,20 @@ export class SessionCookies {
   // Verified cookie values -> session id: one HMAC per session instead of one per request. Bounded.
   readonly #verified = new Map<string, string>();
 
-  constructor(private readonly secret: string, private readonly name: string, private readonly secure: boolean) {}
+  // The cookie's value in a Cookie header, read as the `cookies` package reads an unsigned cookie
+  // (without building its jar on every request).
+  readonly #pattern: RegExp;
+
+  constructor(private readonly secret: string, private readonly name: string, private readonly secure: boolean) {
+    this.#pattern = new RegExp(`(?:^|;) *${name.replace(/[|\\{}()[\]^$+*?.]/g, '\\$&')}=([^;]*)`);
+  }
+
+  /** The session cookie's raw value in a request, if any. */
+  #cookieOf(ctx: Context): string | undefined {
+    const header = ctx.req.headers.cookie;
+    const value = header ? this.#pattern.exec(header)?.[1] : undefined;
+    return value?.startsWith('"') ? value.slice(1, -1) : value;
+  }
 
   #signature(id: string): string {
     return createHmac('sha256', this.secret).update(id).digest('base64url');
@@ -61,7 +74,7 @@ export class SessionCookies {
   sessionOf(ctx: Context): string {
     const current = (ctx.state as { starmodelSession?: string }).starmodelSession;
     if (current) return current;
-    const existing = this.verify(ctx.cookies.get(this.name));
+    const existing = this.verify(this.#cookieOf(ctx));
     if (existing) return ((ctx.state as { starmodelSession?: string }).starmodelSession = existing);
     return this.rotate(ctx);
   }
