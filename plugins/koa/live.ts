@@ -66,6 +66,21 @@ const encodings = new WeakMap<Change, Map<string, string>>();
  * every subscriber (fan-out to thousands of streams must not re-encode per stream).
  */
 export function encodedChange(change: Change, meta: EntityMeta, encoder: Encoder, form: 'patch' | 'whole' | 'elements'): string {
+  // A fan-out asks for the same change and form once per stream in a row: answer those without
+  // a lookup or a key string.
+  if (change === last.change && form === last.form && encoder === last.encoder) return last.text;
+  const text = encodeChangeOnce(change, meta, encoder, form);
+  last.change = change;
+  last.form = form;
+  last.encoder = encoder;
+  last.text = text;
+  return text;
+}
+
+// The most recent encoding (a strong reference to one change until the next one is published).
+const last: { change: Change | undefined; form: string; encoder: Encoder | undefined; text: string } = { change: undefined, form: '', encoder: undefined, text: '' };
+
+function encodeChangeOnce(change: Change, meta: EntityMeta, encoder: Encoder, form: 'patch' | 'whole' | 'elements'): string {
   let byForm = encodings.get(change);
   if (!byForm) encodings.set(change, (byForm = new Map()));
   const key = `${encoder.dialect}:${form}`;
