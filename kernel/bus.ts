@@ -40,8 +40,13 @@ export class Bus {
 
   /** Delivers a change to its entity's and its type's listeners. */
   deliver(change: Change): void {
+    // Nobody listens (no live stream open): nothing to build topics for.
+    if (this.#topics.size === 0) return;
     for (const topic of [entityTopic(change.type, change.id), typeTopic(change.type)]) {
-      for (const listener of [...(this.#topics.get(topic) ?? [])]) {
+      const listeners = this.#topics.get(topic);
+      if (!listeners) continue;
+      // A copy: a listener may unsubscribe (itself or others) while the change is delivered.
+      for (const listener of [...listeners]) {
         try {
           listener(change);
         } catch (error) {

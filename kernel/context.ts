@@ -30,6 +30,11 @@ export function currentDispatch(): DispatchContext | undefined {
   return enabled ? storage.getStore() : undefined;
 }
 
+/** True once a plugin called `useDispatchContext()` (the kernel skips `runInDispatch` until then). */
+export function dispatchContextEnabled(): boolean {
+  return enabled;
+}
+
 /** Runs `fn` with `context` as the current dispatch context. */
 export function runInDispatch<T>(context: DispatchContext, fn: () => Promise<T>): Promise<T> {
   return enabled ? storage.run(context, fn) : fn();

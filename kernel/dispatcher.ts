@@ -11,14 +11,15 @@ import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, E
 import type { Entity } from './entity.js';
 import { domId, setVersion, versionOf } from './entity.js';
 import { StarmodelError, toStarmodelError } from './errors.js';
-import type { KernelHooks } from './hooks.js';
+import { fieldPlan } from './field-plan.js';
+import { callBail, callParallel, callSeries, isThenable, type KernelHooks } from './hooks.js';
 import { Html } from './html.js';
 import { identify } from './identity.js';
 import type { KeyedLock } from './keyed-lock.js';
-import { applyMergePatch, diffMergePatch, type JsonObject } from './merge-patch.js';
+import { applyMergePatch, diffMergePatch, isEmptyObject, type JsonObject } from './merge-patch.js';
 import type { EntityMeta, EntityRegistry, EventMeta } from './registry.js';
 import { assignState, materialize, signalsOf, stateOf } from './state.js';
-import { validateNamed } from './schema.js';
+import { quickCheck, validateNamed } from './schema.js';
 import { isVersionConflict, type Store, type StoredRecord } from './store.js';
 
 /** What the dispatcher needs from the kernel. */
@@ -37,36 +38,55 @@ function elementsFrom(value: unknown, eventMeta: EventMeta): ElementPatch[] {
   return [{ html: value.value, ...(eventMeta.options.selector ? { selector: eventMeta.options.selector } : {}), ...(eventMeta.options.mode ? { mode: eventMeta.options.mode } : {}) }];
 }
 
-const isEmpty = (patch: JsonObject) => Object.keys(patch).length === 0;
+/** Scratch slot for quickCheck's parsed value (unused here: only the verdict matters). */
+const checked = { value: undefined as unknown };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Binds, checks and runs one event. */
-export async function dispatchEvent(deps: DispatcherDeps, input: DispatchInput, context: DispatchContext): Promise<DispatchResult> {
-  const meta = deps.registry.get(input.entity);
-  const eventMeta = meta.events.get(input.event);
-  if (!eventMeta) throw new StarmodelError('SM_EVENT_UNKNOWN', { entity: meta.name, event: input.event });
-  const args = bindArgs(meta, eventMeta, input);
-  const record: CommandRecord = {
-    entity: meta.name, event: eventMeta.name, id: input.id, args,
-    actor: { ...(context.sessionId ? { sessionId: context.sessionId } : {}), ...(context.user ? { userId: context.user.id } : {}) },
-    at: Date.now(),
-  };
-  const command: Command = { ...record, meta, eventMeta };
-  // No dispatch taps (the common case): no tapable promise chain to run.
-  const takenOver = deps.hooks.dispatch.taps.length === 0 ? undefined : await deps.hooks.dispatch.promise(command, context);
-  if (takenOver) return takenOver;
-  if (eventMeta.isStatic) return createFromStatic(deps, command, context);
-  const id = identify(meta, input.id, context);
-  return deps.lock.run(`${meta.name}:${id}`, () => runWithRetry(deps, command, context, id));
+/**
+ * Binds, checks and runs one event. Never throws: every failure is a rejection. `known` is the
+ * entity's metadata when the caller already looked it up.
+ */
+export function dispatchEvent(deps: DispatcherDeps, input: DispatchInput, context: DispatchContext, known?: EntityMeta): Promise<DispatchResult> {
+  try {
+    const meta = known ?? deps.registry.get(input.entity);
+    const eventMeta = meta.events.get(input.event);
+    if (!eventMeta) throw new StarmodelError('SM_EVENT_UNKNOWN', { entity: meta.name, event: input.event });
+    const args = bindArgs(meta, eventMeta, input);
+    const actor: { sessionId?: string; userId?: string } = {};
+    if (context.sessionId) actor.sessionId = context.sessionId;
+    if (context.user) actor.userId = context.user.id;
+    const record: CommandRecord = { entity: meta.name, event: eventMeta.name, id: input.id, args, actor, at: Date.now() };
+    const command: Command = { entity: record.entity, event: record.event, id: record.id, args, actor, at: record.at, meta, eventMeta };
+    // No dispatch taps (the common case): nothing can take the command over or change it.
+    if (deps.hooks.dispatch.taps.length > 0) return dispatchWithTaps(deps, input, command, context);
+    return runCommand(deps, input, command, context, record);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
-async function runWithRetry(deps: DispatcherDeps, command: Command, context: DispatchContext, id: string): Promise<DispatchResult> {
+async function dispatchWithTaps(deps: DispatcherDeps, input: DispatchInput, command: Command, context: DispatchContext): Promise<DispatchResult> {
+  const takenOver = await callBail(deps.hooks.dispatch, command, context);
+  if (takenOver) return takenOver;
+  // A tap may have enriched the command: each run records it as it is now.
+  return runCommand(deps, input, command, context, undefined);
+}
+
+/** Runs a command no tap took over, one at a time per entity. */
+function runCommand(deps: DispatcherDeps, input: DispatchInput, command: Command, context: DispatchContext, record: CommandRecord | undefined): Promise<DispatchResult> {
+  if (command.eventMeta.isStatic) return createFromStatic(deps, command, context);
+  const { meta } = command;
+  const id = identify(meta, input.id, context);
+  return deps.lock.run(meta.name, id, () => runWithRetry(deps, command, context, id, record));
+}
+
+async function runWithRetry(deps: DispatcherDeps, command: Command, context: DispatchContext, id: string, record: CommandRecord | undefined): Promise<DispatchResult> {
   const { meta } = command;
   const store = deps.storeFor(meta);
   for (let attempt = 1; ; attempt++) {
     const stored = await store.get(meta, id);
     if (!stored && meta.scope === 'record') throw new StarmodelError('SM_RECORD_NOT_FOUND', { entity: meta.name, id });
-    const run = new EventRun(deps, command, context, materialize(meta, id, stored), stored);
+    const run = new EventRun(deps, command, context, materialize(meta, id, stored), stored, undefined, record);
     try {
       return await run.execute();
     } catch (error) {
@@ -100,12 +120,11 @@ async function createFromStatic(deps: DispatcherDeps, command: Command, context:
   }
   const entity = value;
   if (!entity.id) entity.id = randomUUID();
-  return deps.lock.run(`${meta.name}:${entity.id}`, async () => {
+  return deps.lock.run(meta.name, entity.id, async () => {
     // Diff against nothing, so the creator and every subscriber get the whole new record.
     const run = new EventRun(deps, { ...command, id: entity.id }, context, entity, undefined, {});
     try {
-      const result = await run.commitStep([], true);
-      return { ...result, value: entity };
+      return await run.commitStep([], true, entity);
     } catch (error) {
       if (isVersionConflict(error)) throw new StarmodelError('SM_STORE_DUPLICATE', { entity: meta.name, field: 'id' }, { cause: error });
       throw error;
@@ -137,53 +156,84 @@ class EventRun {
     private readonly entity: Entity,
     stored: StoredRecord | undefined,
     initialSignals?: JsonObject,
+    record?: CommandRecord,
   ) {
     this.#isNew = initialSignals !== undefined;
     this.#stored = stored;
     this.#signals = initialSignals ?? signalsOf(command.meta, entity);
     this.#state = stored ? stored.state : stateOf(command.meta, materialize(command.meta, entity.id, undefined));
-    this.#record = stripMeta(command);
+    // The record the dispatcher built with the command, when no tap could have changed the command.
+    this.#record = record ?? stripMeta(command);
   }
 
-  async execute(): Promise<DispatchResult> {
+  /**
+   * Runs the method and commits the result. Not async: for a sync method the commit's promise is
+   * the only one. Its caller treats a throw like a rejection.
+   */
+  execute(): Promise<DispatchResult> {
     const { meta, eventMeta } = this.command;
     const method = (this.entity as unknown as Record<string, (...args: unknown[]) => unknown>)[eventMeta.name]!;
     const args = argumentList(eventMeta, this.command.args);
-    let value: unknown;
     if (eventMeta.builtIn === 'delete') {
       this.#deleted = true;
-      const result = await this.commitStep([], true);
-      return { ...result, value: undefined };
+      return this.commitStep([], true);
     }
     if (eventMeta.builtIn === 'update') {
       assignState(meta, this.entity, this.command.args as JsonObject);
-      const result = await this.commitStep([], true);
-      return { ...result, value: undefined };
+      return this.commitStep([], true);
     }
+    if (eventMeta.kind === 'generator' || eventMeta.kind === 'async-generator') return this.#runSteps(method, args);
+    let value: unknown;
     try {
-      if (eventMeta.kind === 'generator' || eventMeta.kind === 'async-generator') {
-        const iterator = method.apply(this.entity, args) as AsyncIterator<unknown> | Iterator<unknown>;
-        for (;;) {
-          const step = await iterator.next();
-          if (step.done) {
-            value = step.value;
-            break;
-          }
-          await this.commitStep(elementsFrom(step.value, eventMeta), false);
-        }
-      } else {
-        value = await method.apply(this.entity, args);
-      }
+      value = method.apply(this.entity, args);
     } catch (error) {
-      if (isVersionConflict(error)) throw error;
-      throw toStarmodelError(error, 'SM_EVENT_FAILED', { entity: meta.name, event: eventMeta.name });
+      throw this.#failure(error);
     }
-    const result = await this.commitStep(elementsFrom(value, eventMeta), true);
-    return { ...result, value };
+    // A sync method's value needs no await (an await costs a turn of the microtask queue).
+    if (isThenable(value)) return this.#commitAwaited(value);
+    return this.commitStep(elementsFrom(value, eventMeta), true, value);
   }
 
-  /** Commits what changed since the last step and publishes it. */
-  async commitStep(elements: ElementPatch[], final: boolean): Promise<DispatchResult> {
+  /** An async method: waits for its value, then commits. */
+  async #commitAwaited(pending: PromiseLike<unknown>): Promise<DispatchResult> {
+    let value: unknown;
+    try {
+      value = await pending;
+    } catch (error) {
+      throw this.#failure(error);
+    }
+    return await this.commitStep(elementsFrom(value, this.command.eventMeta), true, value);
+  }
+
+  /** A generator method: commits at every `yield`, then at the end. */
+  async #runSteps(method: (...args: unknown[]) => unknown, args: unknown[]): Promise<DispatchResult> {
+    const { eventMeta } = this.command;
+    let value: unknown;
+    try {
+      const iterator = method.apply(this.entity, args) as AsyncIterator<unknown> | Iterator<unknown>;
+      for (;;) {
+        const next = iterator.next();
+        const step = isThenable(next) ? await next : next;
+        if (step.done) {
+          value = step.value;
+          break;
+        }
+        await this.commitStep(elementsFrom(step.value, eventMeta), false);
+      }
+    } catch (error) {
+      throw this.#failure(error);
+    }
+    return await this.commitStep(elementsFrom(value, eventMeta), true, value);
+  }
+
+  /** What a failure of the method becomes: conflicts stay (the retry loop wants them), the rest get a code. */
+  #failure(error: unknown): unknown {
+    if (isVersionConflict(error)) return error;
+    return toStarmodelError(error, 'SM_EVENT_FAILED', { entity: this.command.meta.name, event: this.command.eventMeta.name });
+  }
+
+  /** Commits what changed since the last step and publishes it; the result carries `value`. */
+  async commitStep(elements: ElementPatch[], final: boolean, value?: unknown): Promise<DispatchResult> {
     const { meta } = this.command;
     const signals = this.#deleted ? {} : signalsOf(meta, this.entity);
     const state = stateOf(meta, this.entity);
@@ -194,12 +244,14 @@ class EventRun {
     let version = versionOf(this.entity);
     let change: Change | undefined;
     // Hidden fields change state without changing signals; a new record is saved even with defaults.
-    const mustSave = this.#deleted || creating || !isEmpty(patch) || !isEmpty(stateChanges);
+    const mustSave = this.#deleted || creating || !isEmptyObject(patch) || !isEmptyObject(stateChanges);
     if (mustSave) {
-      if (!this.#deleted) this.#validate(creating ? Object.keys(meta.fields) : Object.keys(stateChanges));
+      if (!this.#deleted) this.#validate(creating ? fieldPlan(meta).names : Object.keys(stateChanges));
       const unit = this.#unitOfWork(state, patch, version);
       try {
-        await this.deps.hooks.commit.promise(unit);
+        // Undefined when every commit tap finished synchronously.
+        const committing = callSeries(this.deps.hooks.commit, unit);
+        if (committing) await committing;
       } catch (error) {
         await this.#rollback(unit);
         // Conflicts go back to the retry loop; anything else reaches the caller with a code and status.
@@ -215,24 +267,43 @@ class EventRun {
     }
     if (mustSave || elements.length > 0) {
       const allElements = elements.length > 0 || !mustSave ? elements : recordView(meta, this.entity, creating ? 'created' : this.#deleted ? 'deleted' : 'updated');
-      change = {
+      const published: { -readonly [K in keyof Change]: Change[K] } = {
         type: meta.name, id: this.entity.id, version, patch, signals, elements: allElements, command: this.#record, origin: this.deps.instanceId,
-        ...(this.context.clientId ? { clientId: this.context.clientId } : {}),
-        ...(this.#deleted ? { deleted: true } : {}),
       };
-      await this.deps.hooks.publish.promise(change).catch((error: unknown) => this.deps.reportError(error, `publish of ${meta.name} ${this.entity.id}`));
+      if (this.context.clientId) published.clientId = this.context.clientId;
+      if (this.#deleted) published.deleted = true;
+      change = published;
+      let publishing: Promise<void> | undefined;
+      try {
+        // Undefined when every publish tap finished synchronously (the bus delivers synchronously).
+        publishing = callParallel(this.deps.hooks.publish, change);
+      } catch (error) {
+        publishing = Promise.reject(error);
+      }
+      if (publishing) await publishing.catch((error: unknown) => this.deps.reportError(error, `publish of ${meta.name} ${this.entity.id}`));
       this.#patch = applyMergePatch(this.#patch, patch) as JsonObject;
-      this.#elements.push(...allElements);
+      if (allElements.length > 0) this.#elements.push(...allElements);
     }
-    await this.context.onStep?.({ change, patch, elements: change?.elements ?? [], version, final });
+    const stepped = this.context.onStep?.({ change, patch, elements: change?.elements ?? [], version, final });
+    if (isThenable(stepped)) await stepped;
     return {
       type: meta.name, id: this.entity.id, version, patch: this.#patch, signals: this.#signals, elements: [...this.#elements],
-      value: undefined, command: this.#record,
+      value, command: this.#record,
     };
   }
 
   /** Checks changed fields against their schemas; a bad value refuses the whole step. */
-  #validate(names: string[]): void {
+  #validate(names: readonly string[]): void {
+    const { meta } = this.command;
+    const values = this.entity as unknown as Record<string, unknown>;
+    // Plain number/text/boolean fields holding such values need no zod; anything else, zod decides.
+    for (const name of names) {
+      const schema = meta.fields[name];
+      if (schema && !quickCheck(schema, values[name], false, checked)) return this.#validateWithZod(names);
+    }
+  }
+
+  #validateWithZod(names: readonly string[]): void {
     const { meta } = this.command;
     const values = this.entity as unknown as Record<string, unknown>;
     const schemas = Object.fromEntries(names.filter((name) => meta.fields[name]).map((name) => [name, meta.fields[name]!]));
@@ -247,13 +318,16 @@ class EventRun {
 
   #unitOfWork(state: JsonObject, patch: JsonObject, expectedVersion: number): UnitOfWork {
     const undo: (() => Promise<void> | void)[] = [];
-    return {
+    const unit = {
       meta: this.command.meta, entity: this.entity, id: this.entity.id, command: this.#record,
       state, patch, expectedVersion, previous: this.#stored, deleted: this.#deleted, saved: undefined,
-      onRollback: (fn) => { undo.push(fn); },
+      onRollback(fn: () => Promise<void> | void) {
+        undo.push(fn);
+      },
       // Kept off the public type: the dispatcher reads it back to undo in reverse order.
-      ...{ [kUndo]: undo },
-    } as UnitOfWork;
+      [kUndo]: undo,
+    };
+    return unit as UnitOfWork;
   }
 
   async #rollback(unit: UnitOfWork): Promise<void> {

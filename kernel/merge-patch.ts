@@ -26,14 +26,18 @@ function sameJson(a: unknown, b: unknown): boolean {
  */
 export function diffMergePatch(before: JsonObject, after: JsonObject): JsonObject {
   const patch: JsonObject = {};
+  // Object.keys rather than Object.entries: no [key, value] pair per field on every commit.
   for (const key of Object.keys(before)) {
     if (!Object.hasOwn(after, key)) patch[key] = null;
   }
-  for (const [key, value] of Object.entries(after)) {
+  for (const key of Object.keys(after)) {
+    const value = after[key];
     const old = before[key];
+    // The same value (most fields of most events): nothing to compare.
+    if (old === value && Object.hasOwn(before, key)) continue;
     if (isPlainObject(old) && isPlainObject(value)) {
       const inner = diffMergePatch(old, value);
-      if (Object.keys(inner).length > 0) patch[key] = inner;
+      if (!isEmptyObject(inner)) patch[key] = inner;
     } else if (!Object.hasOwn(before, key) || !sameJson(old, value)) {
       patch[key] = value;
     }
@@ -41,14 +45,23 @@ export function diffMergePatch(before: JsonObject, after: JsonObject): JsonObjec
   return patch;
 }
 
+/** True when a plain object has no own enumerable keys (without allocating a key list). */
+export function isEmptyObject(value: JsonObject): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
 /** Applies an RFC 7386 merge patch, returning a new object (the target is not modified). */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return patch;
   const result: JsonObject = isPlainObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    // A "__proto__" key from JSON is data, never the prototype: define it as an own property.
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
     if (value === null) delete result[key];
-    else Object.defineProperty(result, key, { value: applyMergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
+    // A "__proto__" key from JSON is data, never the prototype: define it as an own property. Any
+    // other key is a plain assignment, which makes the same own, writable, enumerable property.
+    else if (key === '__proto__') Object.defineProperty(result, key, { value: applyMergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
+    else result[key] = applyMergePatch(result[key], value);
   }
   return result;
 }
@@ -59,13 +72,73 @@ export function cloneJson<T>(value: T): T {
   // Most entity states are flat: copying them key by key gives the same JSON result, far cheaper.
   if (isPlainObject(value)) {
     const copy: JsonObject = {};
+    // A flat object keeps a -0 (as it always has); one with nested values is copied exactly as JSON would.
+    let nested = false;
+    let negativeZero = false;
     for (const key of Object.keys(value)) {
       const item = value[key];
-      if (key === '__proto__') return JSON.parse(JSON.stringify(value)) as T;
-      if (typeof item === 'string' || typeof item === 'boolean' || item === null || (typeof item === 'number' && Number.isFinite(item))) copy[key] = item;
-      else if (item !== undefined) return JSON.parse(JSON.stringify(value)) as T;
+      if (key === '__proto__') return jsonRoundTrip(value);
+      if (typeof item === 'string' || typeof item === 'boolean' || item === null) copy[key] = item;
+      else if (typeof item === 'number' && Number.isFinite(item)) {
+        copy[key] = item;
+        if (item === 0 && 1 / item < 0) negativeZero = true;
+      } else if (item !== undefined) {
+        // Nested objects and arrays (a stored record's state, a list field) are copied here too.
+        const copied = typeof item === 'object' ? copyAsJson(item, 1) : UNCOPIED;
+        if (copied === UNCOPIED) return jsonRoundTrip(value);
+        copy[key] = copied;
+        nested = true;
+      }
     }
+    if (nested && negativeZero) return jsonRoundTrip(value);
     return copy as T;
   }
-  return JSON.parse(JSON.stringify(value)) as T;
+  return jsonRoundTrip(value);
+}
+
+/** Marks a value `copyAsJson` cannot copy itself (JSON.stringify must decide). */
+const UNCOPIED = Symbol('uncopied');
+/** Deeper than this, leave it to JSON.stringify (which also reports cycles). */
+const MAX_DEPTH = 100;
+
+/**
+ * Exactly `JSON.parse(JSON.stringify(value))`. Nested plain objects, arrays and primitives (the
+ * shape of stored records and most states) are copied directly; anything else (Dates, class
+ * instances, functions, bigints, `__proto__` keys, cycles) goes through JSON.
+ */
+function jsonRoundTrip<T>(value: T): T {
+  const copy = copyAsJson(value, 0);
+  return (copy === UNCOPIED ? JSON.parse(JSON.stringify(value)) : copy) as T;
+}
+
+/** What JSON.stringify then JSON.parse make of `value`, or UNCOPIED when that needs JSON itself. */
+function copyAsJson(value: unknown, depth: number): unknown {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  // JSON writes -0 as 0 and non-finite numbers as null.
+  if (typeof value === 'number') return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+  if (depth > MAX_DEPTH || typeof value !== 'object') return UNCOPIED;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return UNCOPIED;
+    const list: unknown[] = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      // In an array, JSON writes a missing item as null.
+      const copied = item === undefined ? null : copyAsJson(item, depth + 1);
+      if (copied === UNCOPIED) return UNCOPIED;
+      list[index] = copied;
+    }
+    return list;
+  }
+  if (!isPlainObject(value)) return UNCOPIED;
+  const object: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return UNCOPIED;
+    const item = value[key];
+    // In an object, JSON leaves an undefined value out.
+    if (item === undefined) continue;
+    const copied = copyAsJson(item, depth + 1);
+    if (copied === UNCOPIED) return UNCOPIED;
+    object[key] = copied;
+  }
+  return object;
 }

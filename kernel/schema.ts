@@ -163,3 +163,73 @@ export function schemaInfo(schema: Schema): SchemaInfo {
   if (view._zod.def.entries) info.options = Object.values(view._zod.def.entries);
   return info;
 }
+
+/**
+ * A schema simple enough to check without zod: `z.number()`, `z.string()` or `z.boolean()` with no
+ * checks, refinements or custom parsing, optionally inside `.optional()`.
+ */
+interface PlainSchema {
+  readonly type: 'number' | 'string' | 'boolean';
+  readonly optional: boolean;
+}
+
+const plainSchemas = new WeakMap<Schema, PlainSchema | null>();
+
+/** The def keys of an unrefined number/string/boolean schema; anything more (coerce, checks ...) is not plain. */
+const PLAIN_DEF_KEYS = new Set(['type', 'checks']);
+
+function plainBase(schema: Schema): PlainSchema['type'] | undefined {
+  const def = defOf(schema) as ZodDefView & { checks?: unknown[] };
+  if (def.type !== 'number' && def.type !== 'string' && def.type !== 'boolean') return undefined;
+  if (def.checks !== undefined && def.checks.length > 0) return undefined;
+  for (const key of Object.keys(def)) if (!PLAIN_DEF_KEYS.has(key)) return undefined;
+  return def.type;
+}
+
+function plainSchemaOf(schema: Schema): PlainSchema | null {
+  let plain = plainSchemas.get(schema);
+  if (plain === undefined) {
+    const def = defOf(schema) as ZodDefView & Record<string, unknown>;
+    const optionalKeys = Object.keys(def).every((key) => key === 'type' || key === 'innerType');
+    const inner = def.type === 'optional' && optionalKeys && def.innerType ? plainBase(def.innerType) : undefined;
+    const type = inner ?? plainBase(schema);
+    plain = type ? { type, optional: inner !== undefined } : null;
+    plainSchemas.set(schema, plain);
+  }
+  return plain;
+}
+
+/**
+ * Checks one value the way `validateNamed` would (coercing text first when `coerceText`), without
+ * zod, for plain schemas only. Returns true with the parsed value in `out.value` (a slot the caller
+ * reuses, so nothing is allocated), or false when it cannot tell (not a plain schema, or a value
+ * zod would refuse): the caller then runs `validateNamed` for the real answer and its messages.
+ */
+export function quickCheck(schema: Schema, raw: unknown, coerceText: boolean, out: { value: unknown }): boolean {
+  const plain = plainSchemaOf(schema);
+  if (!plain) return false;
+  let value = raw;
+  if (value === undefined) {
+    out.value = undefined;
+    return plain.optional;
+  }
+  switch (plain.type) {
+    case 'number':
+      if (coerceText && typeof value === 'string' && NUMERIC.test(value.trim())) value = Number(value.trim());
+      // z.number() refuses NaN and the infinities.
+      if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+      break;
+    case 'boolean':
+      if (coerceText && typeof value === 'string') {
+        const word = value.trim().toLowerCase();
+        value = TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
+      }
+      if (typeof value !== 'boolean') return false;
+      break;
+    case 'string':
+      if (typeof value !== 'string') return false;
+      break;
+  }
+  out.value = value;
+  return true;
+}

@@ -4,41 +4,67 @@
  */
 import { type Entity, setVersion } from './entity.js';
 import { cloneJson, type JsonObject } from './merge-patch.js';
+import { fieldPlan } from './field-plan.js';
 import type { EntityMeta } from './registry.js';
-import { baseType } from './schema.js';
 import type { StoredRecord } from './store.js';
+
+/**
+ * True for the values `cloneJson` copies as they are (text, booleans, null, finite numbers): an
+ * object holding only those, under ordinary keys, is already its own JSON copy.
+ */
+function isJsonScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value));
+}
 
 /** The field values of an entity, JSON-compatible (Dates become ISO strings). */
 export function stateOf(meta: EntityMeta, entity: Entity): JsonObject {
   const record = entity as unknown as Record<string, unknown>;
   const state: JsonObject = {};
-  for (const name of Object.keys(meta.fields)) state[name] = record[name];
-  return cloneJson(state);
+  // Built once; copied again only when a value is not a scalar (the object holds references then).
+  let copied = true;
+  for (const name of fieldPlan(meta).names) {
+    const value = record[name];
+    state[name] = value;
+    if (copied && (!isJsonScalar(value) || name === '__proto__')) copied = false;
+  }
+  return copied ? state : cloneJson(state);
 }
 
 /** What the browser sees: id, visible fields and computed getters. */
 export function signalsOf(meta: EntityMeta, entity: Entity): JsonObject {
   const record = entity as unknown as Record<string, unknown>;
   const signals: JsonObject = { id: entity.id };
-  for (const name of Object.keys(meta.fields)) if (!meta.hidden.has(name)) signals[name] = record[name];
+  let copied = isJsonScalar(entity.id);
+  for (const name of fieldPlan(meta).visible) {
+    const value = record[name];
+    signals[name] = value;
+    if (copied && (!isJsonScalar(value) || name === '__proto__')) copied = false;
+  }
   for (const name of meta.computed) {
     try {
       signals[name] = record[name];
     } catch {
       signals[name] = null;
     }
+    if (copied && (!isJsonScalar(signals[name]) || name === '__proto__')) copied = false;
   }
-  return cloneJson(signals);
+  return copied ? signals : cloneJson(signals);
 }
 
 /** Writes field values onto an instance, reviving Dates for date fields. Unknown keys are ignored. */
 export function assignState(meta: EntityMeta, entity: Entity, state: JsonObject): void {
   const record = entity as unknown as Record<string, unknown>;
-  for (const [name, schema] of Object.entries(meta.fields)) {
+  const { names, isDate } = fieldPlan(meta);
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!;
     if (!Object.hasOwn(state, name)) continue;
     const value = state[name];
     // Dates stay Dates (cloneJson would turn them into text and validation would refuse them).
-    record[name] = baseType(schema) === 'date' && (typeof value === 'string' || typeof value === 'number') ? new Date(value) : value instanceof Date ? new Date(value.getTime()) : cloneJson(value);
+    if (isDate[index] && (typeof value === 'string' || typeof value === 'number')) record[name] = new Date(value);
+    else if (value instanceof Date) record[name] = new Date(value.getTime());
+    // A scalar is its own JSON copy (cloneJson makes a -0 into 0, as JSON does).
+    else if (isJsonScalar(value)) record[name] = value === 0 ? 0 : value;
+    else record[name] = cloneJson(value);
   }
 }
 

@@ -12,8 +12,19 @@ const MERGE_MODES: Record<Exclude<ElementMode, 'remove'>, string> = {
   outer: 'morph', inner: 'inner', replace: 'outer', prepend: 'prepend', append: 'append', before: 'before', after: 'after',
 };
 
+/** True when a merge patch removes something (a `null` at any depth of its plain objects). */
+function removesAny(patch: JsonObject): boolean {
+  for (const key in patch) {
+    const value = patch[key];
+    if (value === null || (isPlainObject(value) && removesAny(value))) return true;
+  }
+  return false;
+}
+
 /** Splits a merge patch into the values to merge and the dotted paths that `null` removes. */
 export function splitNulls(patch: JsonObject, prefix = ''): { merge: JsonObject; remove: string[] } {
+  // The common patch removes nothing: it is its own merge part (same JSON), no copy to build.
+  if (!prefix && !removesAny(patch)) return { merge: patch, remove: [] };
   const merge: JsonObject = {};
   const remove: string[] = [];
   for (const [key, value] of Object.entries(patch)) {

@@ -12,6 +12,9 @@ import type { SseConnection } from './sse.js';
 export class LiveRegistry {
   // One counter per "tab + topic" in one map: a map per tab cost every stream a Map of its own.
   readonly #byClientTopic = new Map<string, number>();
+  // Open streams per tab: most event requests come from a tab with no stream on their topic, and
+  // this answers them without building a "tab topic" key.
+  readonly #byClient = new Map<string, number>();
   readonly #connections = new Set<SseConnection>();
   // One timer for every stream's keep-alive comments, instead of one setInterval per stream.
   #keepAlive: NodeJS.Timeout | undefined;
@@ -28,24 +31,27 @@ export class LiveRegistry {
       }, this.keepAliveMs);
       this.#keepAlive.unref();
     }
-    const key = clientId ? `${clientId} ${topic}` : undefined;
-    if (key) this.#byClientTopic.set(key, (this.#byClientTopic.get(key) ?? 0) + 1);
+    const tab = clientId || undefined;
+    const key = tab ? `${tab} ${topic}` : undefined;
+    if (tab && key) {
+      this.#byClientTopic.set(key, (this.#byClientTopic.get(key) ?? 0) + 1);
+      this.#byClient.set(tab, (this.#byClient.get(tab) ?? 0) + 1);
+    }
     return () => {
       this.#connections.delete(connection);
       if (this.#connections.size === 0 && this.#keepAlive) {
         clearInterval(this.#keepAlive);
         this.#keepAlive = undefined;
       }
-      if (!key) return;
-      const count = (this.#byClientTopic.get(key) ?? 1) - 1;
-      if (count > 0) this.#byClientTopic.set(key, count);
-      else this.#byClientTopic.delete(key);
+      if (!tab || !key) return;
+      decrement(this.#byClientTopic, key);
+      decrement(this.#byClient, tab);
     };
   }
 
   /** True when this tab has a live stream open on this topic. */
   has(clientId: string | undefined, topic: string): boolean {
-    return clientId !== undefined && (this.#byClientTopic.get(`${clientId} ${topic}`) ?? 0) > 0;
+    return clientId !== undefined && this.#byClient.has(clientId) && (this.#byClientTopic.get(`${clientId} ${topic}`) ?? 0) > 0;
   }
 
   /** Number of open live streams. */
@@ -57,6 +63,12 @@ export class LiveRegistry {
   closeAll(): void {
     for (const connection of [...this.#connections]) connection.end();
   }
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const count = (counts.get(key) ?? 1) - 1;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
 }
 
 const encodings = new WeakMap<Change, Map<string, string>>();
