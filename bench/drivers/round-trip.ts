@@ -11,7 +11,7 @@
  * prints `RESULT <json RoundTripResult>`.
  */
 import { HttpConnection, LiveStream, type RawResponse } from '../lib/http-client.js';
-import { cpuMs } from '../lib/proc.js';
+import { cpuMs, cpuSplitMs } from '../lib/proc.js';
 import { countInIncrementBody, incrementBody, incrementRequest, liveRequest, parseLiveState, SSE_CONTENT_TYPE } from '../lib/protocol.js';
 import { percentile } from '../lib/stats.js';
 import { connect } from 'node:net';
@@ -40,6 +40,8 @@ export interface RoundTripResult {
   readonly driverCpuPct: number;
   /** Server CPU time per answered request in the window, in microseconds: efficiency, whatever the driver managed. */
   readonly serverCpuUsPerRequest: number;
+  /** The part of it spent in the kernel (system calls: reading requests, writing answers). */
+  readonly serverSysUsPerRequest: number;
   readonly successes: number;
   readonly conflicts: number;
   readonly finalCount: number;
@@ -130,13 +132,14 @@ async function main(config: RoundTripConfig): Promise<RoundTripResult> {
   const windowEnd = windowStart + config.durationMs;
   // CPU readings at the edges of the timed window, taken by the first answer past each edge.
   const serverCpu = () => config.serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  let atStart: { server: number; driver: NodeJS.CpuUsage } | undefined;
-  let used: { server: number; driver: number } | undefined;
+  const serverSys = () => config.serverPids.reduce((sum, pid) => sum + cpuSplitMs(pid).system, 0);
+  let atStart: { server: number; serverSys: number; driver: NodeJS.CpuUsage } | undefined;
+  let used: { server: number; serverSys: number; driver: number } | undefined;
   const markEdges = (now: number) => {
-    if (!atStart && now >= windowStart) atStart = { server: serverCpu(), driver: process.cpuUsage() };
+    if (!atStart && now >= windowStart) atStart = { server: serverCpu(), serverSys: serverSys(), driver: process.cpuUsage() };
     if (atStart && !used && now >= windowEnd) {
       const driver = process.cpuUsage(atStart.driver);
-      used = { server: serverCpu() - atStart.server, driver: (driver.user + driver.system) / 1000 };
+      used = { server: serverCpu() - atStart.server, serverSys: serverSys() - atStart.serverSys, driver: (driver.user + driver.system) / 1000 };
     }
   };
 
@@ -171,6 +174,7 @@ async function main(config: RoundTripConfig): Promise<RoundTripResult> {
     p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99),
     serverCpuPct: ((used?.server ?? Number.NaN) / config.durationMs) * 100, driverCpuPct: ((used?.driver ?? Number.NaN) / config.durationMs) * 100,
     serverCpuUsPerRequest: ((used?.server ?? Number.NaN) * 1000) / latencies.length,
+    serverSysUsPerRequest: ((used?.serverSys ?? Number.NaN) * 1000) / latencies.length,
     successes, conflicts, finalCount, headerNames, bodyBytes,
   };
 }

@@ -12,11 +12,17 @@ export function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
-/** CPU time (user + system) a process used so far, in milliseconds. */
-export function cpuMs(pid: number): number {
+/** CPU time a process used so far in user space and in the kernel (system calls), in milliseconds. */
+export function cpuSplitMs(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticksPerSecond = 100;
-  return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+  const msPerTick = 1000 / 100;
+  return { user: Number(fields[11]) * msPerTick, system: Number(fields[12]) * msPerTick };
+}
+
+/** CPU time (user + system) a process used so far, in milliseconds. */
+export function cpuMs(pid: number): number {
+  const { user, system } = cpuSplitMs(pid);
+  return user + system;
 }

@@ -50,13 +50,13 @@ export async function roundTrip(options: BenchOptions): Promise<ScenarioReport> 
     };
   });
   const table = renderTable(
-    ['server', 'req/s', 'x node', 'p50 ms', 'x node', 'p99 ms', 'x node', 'CPU us/req', 'x node', 'server CPU', 'driver CPU', 'runs (req/s)'],
+    ['server', 'req/s', 'x node', 'p50 ms', 'x node', 'p99 ms', 'x node', 'CPU us/req', 'x node', 'of it sys', 'server CPU', 'driver CPU', 'runs (req/s)'],
     rows.map((row) => [
       row.spec.label,
       fixed(median(row.runs.map((run) => run.rps))), ratio(row.rpsRatio),
       fixed(median(row.runs.map((run) => run.p50Ms)), 2), ratio(row.p50Ratio),
       fixed(median(row.runs.map((run) => run.p99Ms)), 2), ratio(row.p99Ratio),
-      fixed(median(row.runs.map((run) => run.serverCpuUsPerRequest))), ratio(row.cpuRatio),
+      fixed(median(row.runs.map((run) => run.serverCpuUsPerRequest))), ratio(row.cpuRatio), fixed(median(row.runs.map((run) => run.serverSysUsPerRequest))),
       `${fixed(median(row.runs.map((run) => run.serverCpuPct)))}%`, `${fixed(median(row.runs.map((run) => run.driverCpuPct)))}%`,
       row.runs.map((run) => fixed(run.rps)).join(' / '),
     ]),
@@ -66,7 +66,7 @@ export async function roundTrip(options: BenchOptions): Promise<ScenarioReport> 
   const notes = [
     `${options.connections} closed-loop connections, ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s timed per run, ${options.reps} interleaved repetitions; ratios are medians of per-repetition ratios.`,
     `Every answer checked: status 200, Content-Type text/event-stream, body = signals event${ANSWER_HAS_ERRORS_RESET ? ' + errors reset' : ' alone (BENCH_ERRORS_RESET=off)'} (${first?.bodyBytes ?? '?'} bytes), count unique; final count = successful increments.`,
-    'CPU us/req = server CPU time (user + system, from /proc) per answered request in the timed window: how much work one answer costs, whatever load the driver managed. server/driver CPU = % of one core.',
+    'CPU us/req = server CPU time (user + system, from /proc) per answered request in the timed window: how much work one answer costs, whatever load the driver managed; "of it sys" = the part spent in the Linux kernel (system calls: reading requests, writing answers). server/driver CPU = % of one core.',
     ...rows.map((row) => `${row.spec.label} answer headers: ${row.runs[0]?.headerNames.join(', ') ?? 'n/a'}.`),
   ];
   if (options.profile) notes.push(await profileStarModel(options));
