@@ -6,14 +6,15 @@
  * them (middleware composition, route matching, `onFinished`, Koa's answer writing), which cost
  * about a third of a simple event's server time in `bench/` (S1).
  *
- * Only when no early middleware was installed (`web.use`, e.g. by the ops plugin for request
- * logs and metrics): middleware must see every request, so then everything goes through Koa.
- * Anything not matched exactly (another method, a trailing slash, other letter case, a HEAD, a
- * request that is not from Datastar) goes through Koa as well, where the router answers it.
+ * Early middleware (`web.use`: the ops plugin's request logs, metrics and drain; client-store's
+ * guard) still runs around them, in the order added, with the route recorded where @koa/router
+ * puts it (`ctx._matchedRoute`), and a throw is answered by Koa's own `ctx.onerror`. Anything not
+ * matched exactly (another method, a trailing slash, other letter case, a HEAD, a request that is
+ * not from Datastar) goes through Koa, where the router answers it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 
 /** A route handler that answers on the context (as the router's handlers do). */
 export type DirectHandler = (ctx: Context) => Promise<void>;
@@ -26,7 +27,8 @@ export class DirectRoutes {
   readonly #events = new Map<string, DirectHandler>();
   readonly #live = new Map<string, DirectHandler>();
 
-  constructor(private readonly koa: Koa) {}
+  /** `early` is the web plugin's list of early middleware (it may grow until the first request). */
+  constructor(private readonly koa: Koa, private readonly early: readonly Middleware[]) {}
 
   /** Serves Datastar requests for `METHOD path` directly (paths with parameters are left to the router). */
   addEvent(method: string, path: string, handler: DirectHandler): void {
@@ -47,13 +49,20 @@ export class DirectRoutes {
     if (req.headers['datastar-request'] === 'true') handler = this.#events.get(`${req.method ?? ''} ${path}`);
     if (!handler && req.method === 'GET') handler = this.#live.get(path);
     if (!handler) return false;
-    void this.#run(handler, req, res);
+    void this.#run(handler, path, req, res);
     return true;
   }
 
-  async #run(handler: DirectHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #run(handler: DirectHandler, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ctx = this.koa.createContext(req, res);
-    await handler(ctx);
+    try {
+      if (this.early.length === 0) await handler(ctx);
+      else await this.#withMiddleware(ctx, path, handler);
+    } catch (error) {
+      // What Koa does with an error a middleware threw: log it (app 'error') and answer it.
+      ctx.onerror(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
     // SSE answers were written by the handler, with `nosniff` among their headers (SSE_HEADERS).
     if (ctx.respond === false || res.writableEnded) return;
     // An answer the handler left on the context (an error as JSON or HTML): write it as Koa would,
@@ -62,5 +71,18 @@ export class DirectRoutes {
     const body: unknown = ctx.body;
     res.statusCode = ctx.status;
     res.end(typeof body === 'string' || Buffer.isBuffer(body) ? body : body === undefined || body === null ? undefined : JSON.stringify(body));
+  }
+
+  /** Runs the early middleware, in order, around the handler, as the Koa cycle would. */
+  #withMiddleware(ctx: Context, path: string, handler: DirectHandler): Promise<void> {
+    // Where @koa/router records the matched route (the ops plugin labels metrics and logs with it).
+    (ctx as Context & { _matchedRoute?: string })._matchedRoute = path;
+    const chain = this.early;
+    const step = async (index: number): Promise<void> => {
+      const middleware = chain[index];
+      if (middleware) await middleware(ctx, () => step(index + 1));
+      else await handler(ctx);
+    };
+    return step(0);
   }
 }

@@ -80,11 +80,12 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   // koa.callback() composes the middleware present when it is called: compose on first request,
   // after every plugin and entity had the chance to add routes.
   let handle: ReturnType<Koa['callback']> | undefined;
-  // Datastar event requests and live streams on exact paths skip Koa's middleware cycle when no
-  // early middleware is installed (see direct.ts): same handlers, a third less server time.
-  const direct = new DirectRoutes(koa);
+  // Datastar event requests and live streams on exact paths skip Koa's cycle (see direct.ts):
+  // the same handlers and early middleware, a third less server time.
+  const early: Koa.Middleware[] = [];
+  const direct = new DirectRoutes(koa, early);
   const server = createServer({ requestTimeout: options.requestTimeoutMs, headersTimeout: options.headersTimeoutMs }, (req, res) => {
-    if (early.length === 0 && direct.serve(req, res)) return;
+    if (direct.serve(req, res)) return;
     handle ??= koa.callback();
     void handle(req, res);
   });
@@ -106,7 +107,6 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     for (const guard of readGuards) await guard(meta, state, recordId);
     return state;
   };
-  const early: Koa.Middleware[] = [];
   const requestState = async (ctx: Context): Promise<RequestState> => {
     const cached = (ctx.state as { starmodel?: RequestState }).starmodel;
     if (cached) return cached;

@@ -208,6 +208,32 @@ describe('web plugin over HTTP', function () {
       expect(response.status).to.equal(400);
       expect(((await response.json()) as { error: { code: string } }).error.code).to.equal('SM_WEB_BAD_BODY');
     });
+
+    it('makes the same checks on Datastar requests, which are served outside Koa\'s cycle', async () => {
+      const datastar = { 'Datastar-Request': 'true' };
+      const codeOf = async (response: Response) => (signalsOf(parseSse(await response.text())[0]!) as { sm: { error: { code: string } } }).sm.error.code;
+      const before = await readCount();
+      const crossOrigin = await post('/counter/reset', {}, { ...datastar, Origin: 'https://evil.example' });
+      expect([crossOrigin.status, await codeOf(crossOrigin)]).to.deep.equal([403, 'SM_WEB_CROSS_SITE']);
+      const crossSite = await get('/counter/increment?amount=7', { ...datastar, 'Sec-Fetch-Site': 'cross-site' });
+      expect([crossSite.status, await codeOf(crossSite)]).to.deep.equal([403, 'SM_WEB_CROSS_SITE']);
+      const tooLarge = await post('/notes/write', { text: 'x'.repeat(70 * 1024) }, datastar);
+      expect([tooLarge.status, await codeOf(tooLarge)]).to.deep.equal([413, 'SM_WEB_BODY_TOO_LARGE']);
+      const malformed = await post('/notes/write', '{"text": ', datastar);
+      expect([malformed.status, await codeOf(malformed)]).to.deep.equal([400, 'SM_WEB_BAD_BODY']);
+      const badSignals = await get('/counter/increment?datastar=%7B', datastar);
+      expect([badSignals.status, await codeOf(badSignals)]).to.deep.equal([400, 'SM_WEB_BAD_BODY']);
+      expect(await readCount()).to.equal(before);
+      // Every answer carries nosniff, and a request without a session cookie gets one.
+      const fresh = await get('/counter/increment?amount=0', datastar);
+      expect(fresh.headers.get('x-content-type-options')).to.equal('nosniff');
+      expect(fresh.headers.get('set-cookie')).to.match(/^sm\.sid=[^;]+; path=\/; samesite=lax; httponly$/);
+      await fresh.text();
+      // A HEAD never runs the event (it goes through Koa, which refuses it).
+      const head = await fetch(`${web.url}/counter/increment?amount=5`, { method: 'HEAD', headers: datastar });
+      expect(head.status).to.equal(405);
+      expect(await readCount()).to.equal(before);
+    });
   });
 
   describe('sessions', () => {

@@ -51,6 +51,18 @@ describe('ops: logs', function () {
       expect(requests[0]?.ms).to.be.a('number');
     });
 
+    it('logs a Datastar event request (served outside Koa\'s cycle) the same way, with its event line', async () => {
+      const response = await app.get('/counter/increment?amount=2', { 'Datastar-Request': 'true', 'X-Request-Id': 'req-datastar' });
+      expect(response.headers.get('content-type')).to.equal('text/event-stream');
+      expect(response.headers.get('x-request-id')).to.equal('req-datastar');
+      expect(response.headers.get('x-content-type-options')).to.equal('nosniff');
+      await response.text();
+      const request = app.logs.lines.find((line) => line.method && line.reqId === 'req-datastar');
+      expect(request).to.include({ method: 'GET', path: '/counter/increment', route: '/counter/increment', status: 200, level: 'info' });
+      const eventLine = app.logs.lines.find((line) => line.event && line.reqId === 'req-datastar');
+      expect(eventLine).to.include({ entity: 'Counter', event: 'increment', outcome: 'ok' });
+    });
+
     it('keeps a sane incoming X-Request-Id and replaces one that is not', async () => {
       const kept = await app.get('/healthz', { 'X-Request-Id': 'lb-7f3a.42:abc' });
       expect(kept.headers.get('x-request-id')).to.equal('lb-7f3a.42:abc');
