@@ -53,6 +53,15 @@ export function starmodel(env: Readonly<Record<string, string>> = {}, label = 'S
   return { label, script: 'bench/servers/starmodel.ts', env };
 }
 
+/**
+ * StarModel as production runs it: with the operations plugin (metrics, request scope, drain).
+ * Its request and event log lines are off: two synchronous stdout writes per request would fill
+ * the pipe to the bench runner (their cost is in README.md, measured separately).
+ */
+export function starmodelWithOps(): ServerSpec {
+  return starmodel({ BENCH_EXTRA_PLUGINS: JSON.stringify({ [resolve(ROOT, 'plugins/ops')]: { requestLogs: false, eventLogs: false } }) }, 'StarModel + ops');
+}
+
 /** The StarModel servers to compare: this tree, plus the experimental copy when one was given. */
 export function starmodelVariants(options: BenchOptions): ServerSpec[] {
   const tree = starmodel();

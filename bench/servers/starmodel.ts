@@ -6,6 +6,7 @@
  * - `BENCH_KERNEL`: module to import the kernel from (default `starmodel`; an experimental copy)
  * - `BENCH_STORE`: `memory` (default), `sql` or `redis`; `BENCH_STORE_PLUGIN` / `BENCH_STORE_OPTIONS` (JSON) load its plugin
  * - `BENCH_TABLE`: the SQL table (unique per run, so parallel developers never share one)
+ * - `BENCH_EXTRA_PLUGINS`: JSON `{ "<plugin path>": { ...options } }` of more plugins to load (S1's "+ ops" row)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,7 @@ const plugins: Record<string, Record<string, unknown>> = {
   [process.env.BENCH_KOA_PLUGIN ?? resolve(benchDir, '../plugins/koa')]: { port: Number(process.env.PORT ?? 0), host: '127.0.0.1' },
 };
 if (process.env.BENCH_STORE_PLUGIN) plugins[process.env.BENCH_STORE_PLUGIN] = JSON.parse(process.env.BENCH_STORE_OPTIONS ?? '{}') as Record<string, unknown>;
+Object.assign(plugins, JSON.parse(process.env.BENCH_EXTRA_PLUGINS ?? '{}') as Record<string, Record<string, unknown>>);
 
 const app = await sm.createApp({
   dir: benchDir, ignoreConfigFile: true, entities: [Counter], logger: sm.consoleLogger('info'),

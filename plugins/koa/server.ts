@@ -25,6 +25,10 @@ import { SseConnection } from './sse.js';
 
 /** What the web plugin offers other plugins and the app (`kernel.service('web')`). */
 export interface WebService {
+  /**
+   * The Koa app. Add middleware with `use` below, not `koa.use`: Datastar event requests and live
+   * streams on exact paths are served outside Koa's cycle (direct.ts) and only see `use` middleware.
+   */
   readonly koa: Koa;
   readonly router: Router;
   readonly live: LiveRegistry;
@@ -49,7 +53,7 @@ export interface WebService {
   respondError(ctx: Context, error: unknown, meta?: EntityMeta): void;
   /** Adds a check that runs before an entity is read over HTTP (live streams, list and get routes). */
   addReadGuard(guard: ReadGuard): void;
-  /** Adds Koa middleware that runs before routing (request logs, metrics), in the order added. */
+  /** Adds Koa middleware that runs before routing (request logs, metrics), in the order added, for every request (direct ones too). */
   use(middleware: Koa.Middleware): void;
 }
 
