@@ -66,34 +66,19 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
-/** A deep copy through JSON semantics (Dates become ISO strings), used to snapshot state. */
+/**
+ * A deep copy through JSON semantics (Dates become ISO strings, -0 becomes 0), used to snapshot
+ * state. Plain objects, arrays and scalars (most states and stored records) are copied directly;
+ * anything else goes through JSON.
+ */
 export function cloneJson<T>(value: T): T {
   if (value === undefined) return value;
-  // Most entity states are flat: copying them key by key gives the same JSON result, far cheaper.
-  if (isPlainObject(value)) {
-    const copy: JsonObject = {};
-    // A flat object keeps a -0 (as it always has); one with nested values is copied exactly as JSON would.
-    let nested = false;
-    let negativeZero = false;
-    for (const key of Object.keys(value)) {
-      const item = value[key];
-      if (key === '__proto__') return jsonRoundTrip(value);
-      if (typeof item === 'string' || typeof item === 'boolean' || item === null) copy[key] = item;
-      else if (typeof item === 'number' && Number.isFinite(item)) {
-        copy[key] = item;
-        if (item === 0 && 1 / item < 0) negativeZero = true;
-      } else if (item !== undefined) {
-        // Nested objects and arrays (a stored record's state, a list field) are copied here too.
-        const copied = typeof item === 'object' ? copyAsJson(item, 1) : UNCOPIED;
-        if (copied === UNCOPIED) return jsonRoundTrip(value);
-        copy[key] = copied;
-        nested = true;
-      }
-    }
-    if (nested && negativeZero) return jsonRoundTrip(value);
-    return copy as T;
-  }
   return jsonRoundTrip(value);
+}
+
+/** True for the values JSON keeps as they are: text, booleans, null and finite numbers other than -0. */
+export function isJsonScalar(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0));
 }
 
 /** Marks a value `copyAsJson` cannot copy itself (JSON.stringify must decide). */

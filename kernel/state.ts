@@ -3,18 +3,10 @@
  * Moves an entity between its live instance, its stored state and its browser signals.
  */
 import { type Entity, setVersion } from './entity.js';
-import { cloneJson, type JsonObject } from './merge-patch.js';
+import { cloneJson, isJsonScalar, type JsonObject } from './merge-patch.js';
 import { fieldPlan } from './field-plan.js';
 import type { EntityMeta } from './registry.js';
 import type { StoredRecord } from './store.js';
-
-/**
- * True for the values `cloneJson` copies as they are (text, booleans, null, finite numbers): an
- * object holding only those, under ordinary keys, is already its own JSON copy.
- */
-function isJsonScalar(value: unknown): boolean {
-  return typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value));
-}
 
 /** The field values of an entity, JSON-compatible (Dates become ISO strings). */
 export function stateOf(meta: EntityMeta, entity: Entity): JsonObject {
@@ -62,8 +54,8 @@ export function assignState(meta: EntityMeta, entity: Entity, state: JsonObject)
     // Dates stay Dates (cloneJson would turn them into text and validation would refuse them).
     if (isDate[index] && (typeof value === 'string' || typeof value === 'number')) record[name] = new Date(value);
     else if (value instanceof Date) record[name] = new Date(value.getTime());
-    // A scalar is its own JSON copy (cloneJson makes a -0 into 0, as JSON does).
-    else if (isJsonScalar(value)) record[name] = value === 0 ? 0 : value;
+    // A scalar is its own JSON copy.
+    else if (isJsonScalar(value)) record[name] = value;
     else record[name] = cloneJson(value);
   }
 }

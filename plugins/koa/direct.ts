@@ -77,12 +77,16 @@ export class DirectRoutes {
   #withMiddleware(ctx: Context, path: string, handler: DirectHandler): Promise<void> {
     // Where @koa/router records the matched route (the ops plugin labels metrics and logs with it).
     (ctx as Context & { _matchedRoute?: string })._matchedRoute = path;
-    const chain = this.early;
-    const step = async (index: number): Promise<void> => {
-      const middleware = chain[index];
-      if (middleware) await middleware(ctx, () => step(index + 1));
-      else await handler(ctx);
-    };
-    return step(0);
+    return runEarly(this.early, ctx, () => handler(ctx));
   }
+}
+
+/** Runs `chain` in order (each middleware's `next` is the rest), then `last`: the early middleware around a request. */
+export function runEarly(chain: readonly Middleware[], ctx: Context, last: () => Promise<void>): Promise<void> {
+  const step = async (index: number): Promise<void> => {
+    const middleware = chain[index];
+    if (middleware) await middleware(ctx, () => step(index + 1));
+    else await last();
+  };
+  return step(0);
 }

@@ -13,7 +13,7 @@ import { encoderFor, entityTopic, identify, typeTopic, StarmodelError, type Dial
 import { CLIENT_SCRIPT_PATH, loadClientScript, staticFile } from './assets.js';
 import { querySignals, readBody } from './body.js';
 import { refuseCrossSite } from './guard.js';
-import { DirectRoutes } from './direct.js';
+import { DirectRoutes, runEarly } from './direct.js';
 import { clientIdOf, eventHandler, type EventRouteDeps } from './events.js';
 import { LiveRegistry, prepareLiveStream, runTypeStream } from './live.js';
 import { listHandler, recordHandler } from './records.js';
@@ -129,12 +129,7 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   });
   koa.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
-    const run = async (index: number): Promise<void> => {
-      const middleware = early[index];
-      if (middleware) await middleware(ctx, () => run(index + 1));
-      else await next();
-    };
-    await run(0);
+    await runEarly(early, ctx, next);
   });
   // No allowedMethods(): the fallback below answers 404/405 with a stable code and a body that matches.
   koa.use(router.routes());
