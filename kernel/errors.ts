@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   SM_WEB_BAD_REQUEST: { status: 400, expose: true, message: 'The request could not be read as HTTP.' },
   SM_WEB_HEADERS_TOO_LARGE: { status: 431, expose: true, message: 'The URL and headers are larger than the server accepts (16 KiB). Send a shorter URL or fewer cookies; with Datastar, keep large values out of signals.' },
   SM_WEB_REQUEST_TIMEOUT: { status: 408, expose: true, message: 'The request took too long to arrive. Send it again.' },
+  SM_SSE_FIELD_INVALID: { status: 500, expose: false, message: 'The SSE {field} field cannot hold {reason}. Pass a single-line value (event names and ids are chosen by the server, never by users).' },
   SM_WEB_NOT_FOUND: { status: 404, expose: true, message: 'Nothing is served at {path}.' },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -5,7 +5,7 @@
  */
 import type { ElementMode } from '../entity.js';
 import { isPlainObject, type JsonObject } from '../merge-patch.js';
-import { dataLines, sseEvent, type Encoder, type Patch, type SseOptions } from './patches.js';
+import { dataLines, scriptAttributes, sseEvent, type Encoder, type Patch, type SseOptions } from './patches.js';
 
 /** beta.11's merge modes for the 1.0 mode names. */
 const MERGE_MODES: Record<Exclude<ElementMode, 'remove'>, string> = {
@@ -93,7 +93,7 @@ function encodeBeta11(patch: Patch, options: SseOptions = {}): string {
     case 'remove-elements':
       return sseEvent('datastar-remove-fragments', [...dataLines('selector', patch.selector), ...(patch.useViewTransition ? dataLines('useViewTransition', 'true') : [])], options);
     case 'script': {
-      const attributes = Object.entries(patch.attributes ?? {}).map(([key, value]) => `${key} ${value}`);
+      const attributes = scriptAttributes(patch.attributes).map(([name, value]) => `${name} ${value}`);
       return sseEvent('datastar-execute-script', [
         ...(patch.autoRemove === false ? dataLines('autoRemove', 'false') : []),
         ...attributes.flatMap((line) => dataLines('attributes', line)),

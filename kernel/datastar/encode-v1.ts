@@ -3,7 +3,8 @@
  * The Datastar 1.0 wire format (`datastar-patch-elements`, `datastar-patch-signals`), byte for byte
  * what `@starfederation/datastar-sdk` 1.0.0 writes for the same input.
  */
-import { dataLines, sseEvent, type Encoder, type Patch, type SseOptions } from './patches.js';
+import { escapeHtml } from '../html.js';
+import { dataLines, scriptAttributes, sseEvent, type Encoder, type Patch, type SseOptions } from './patches.js';
 
 function encodeV1(patch: Patch, options: SseOptions = {}): string {
   switch (patch.kind) {
@@ -28,7 +29,7 @@ function encodeV1(patch: Patch, options: SseOptions = {}): string {
         ...(patch.useViewTransition ? dataLines('useViewTransition', 'true') : []),
       ], options);
     case 'script': {
-      const attributes = Object.entries(patch.attributes ?? {}).map(([key, value]) => ` ${key}="${value}"`).join('');
+      const attributes = scriptAttributes(patch.attributes).map(([name, value]) => ` ${name}="${escapeHtml(value)}"`).join('');
       const effect = patch.autoRemove === false ? '' : ' data-effect="el.remove()"';
       return sseEvent('datastar-patch-elements', [
         ...dataLines('mode', 'append'),

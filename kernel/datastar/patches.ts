@@ -4,6 +4,7 @@
  */
 import type { ElementMode } from '../entity.js';
 import type { JsonObject } from '../merge-patch.js';
+import { StarmodelError } from '../errors.js';
 
 /** Merge signals (RFC 7386; `null` removes). */
 export interface SignalsPatch { readonly kind: 'signals'; readonly signals: JsonObject; readonly onlyIfMissing?: boolean }
@@ -41,21 +42,62 @@ export interface Encoder {
   encode(patch: Patch, options?: SseOptions): string;
 }
 
-/** One SSE event: `event:`, optional `id:` and `retry:`, one `data:` line each, blank line. */
+/** Ends a line in the SSE format: CR LF, a lone CR or a lone LF (WHATWG HTML, "event stream"). */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * Refuses a value written into an SSE field that has one line only (`event:`, `id:`): a line
+ * break there would end the field and let the rest of the value forge fields of its own. NUL is
+ * refused too, because a client ignores an `id:` holding it.
+ */
+function singleLine(field: string, value: string): string {
+  if (/[\r\n\0]/.test(value)) throw new StarmodelError('SM_SSE_FIELD_INVALID', { field, reason: 'a line break or NUL character' });
+  return value;
+}
+
+/**
+ * One SSE event: `event:`, optional `id:` and `retry:`, one `data:` line each, blank line.
+ * `dataLines` must come from {@link dataLines} (or hold no line break): that is what keeps user
+ * text inside the `data:` lines it belongs to.
+ */
 export function sseEvent(event: string, dataLines: readonly string[], options: SseOptions = {}): string {
-  let text = `event: ${event}\n`;
-  if (options.eventId) text += `id: ${options.eventId}\n`;
-  if (options.retry && options.retry !== 1000) text += `retry: ${options.retry}\n`;
+  let text = `event: ${singleLine('event', event)}\n`;
+  if (options.eventId) text += `id: ${singleLine('id', options.eventId)}\n`;
+  if (options.retry !== undefined && options.retry !== 1000) {
+    if (!Number.isSafeInteger(options.retry) || options.retry < 0) throw new StarmodelError('SM_SSE_FIELD_INVALID', { field: 'retry', reason: `${String(options.retry)}, which is not a whole number of milliseconds` });
+    text += `retry: ${options.retry}\n`;
+  }
   for (const line of dataLines) text += `data: ${line}\n`;
   return `${text}\n`;
 }
 
-/** `key value` data lines, one per line of the value. */
+/**
+ * `key value` data lines, one per line of the value. Lines end at CR LF, CR or LF alike, as an SSE
+ * parser reads them, so no value can close its `data:` line early and start a field or an event
+ * of its own; each piece carries the key again, so a client that groups data lines by key reads
+ * the value back with LF between its lines.
+ */
 export function dataLines(key: string, value: string): string[] {
-  return value.split('\n').map((line) => `${key} ${line}`);
+  // The common value has no line break: one line, no regular expression.
+  if (value.indexOf('\n') === -1 && value.indexOf('\r') === -1) return [`${key} ${value}`];
+  return value.split(LINE_BREAK).map((line) => `${key} ${line}`);
 }
 
-/** An SSE comment (keep-alive); ignored by clients. */
+/** An attribute name a `<script>` element may carry (no space, quote, `=`, `>` or line break). */
+const ATTRIBUTE_NAME = /^[A-Za-z_:][-A-Za-z0-9_:.]*$/;
+
+/**
+ * The attributes of a script patch, checked: names must be plain attribute names and values one
+ * line each, since beta.11 sends one `name value` per data line and v1 writes them into a tag.
+ */
+export function scriptAttributes(attributes: Readonly<Record<string, string>> = {}): Array<[string, string]> {
+  return Object.entries(attributes).map(([name, value]) => {
+    if (!ATTRIBUTE_NAME.test(name)) throw new StarmodelError('SM_SSE_FIELD_INVALID', { field: 'script attribute name', reason: JSON.stringify(name) });
+    return [name, singleLine(`script attribute "${name}"`, value)];
+  });
+}
+
+/** An SSE comment (keep-alive); ignored by clients. Line breaks become spaces, so it stays one comment. */
 export function sseComment(text: string): string {
-  return `: ${text.replace(/\n/g, ' ')}\n\n`;
+  return `: ${text.replace(/\r\n|\r|\n/g, ' ')}\n\n`;
 }
