@@ -30,7 +30,7 @@ export type { Schema, SchemaInfo } from './schema.js';
 export { Html, escapeHtml, html, kRender, raw } from './html.js';
 export { GLOBAL_ID, identify } from './identity.js';
 export { signalsOf, stateOf, materialize } from './state.js';
-export { consoleLogger } from './logger.js';
+export { consoleLogger, logSafe } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';
 export { defineConfig, loadConfig, checkConfig } from './config.js';
 export type { Dialect, LoadedConfig, StarmodelConfig } from './config.js';

@@ -17,6 +17,16 @@ export interface Logger {
   child(name: string): Logger;
 }
 
+/**
+ * A message made safe for a line-oriented log: line breaks and other control characters are
+ * written as escapes, so text from a request (an error message quoting it, say) cannot end its
+ * line and forge a log line of its own. The one escaper for the log context.
+ */
+export function logSafe(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g, (char) => (char === '\n' ? '\\n' : char === '\r' ? '\\r' : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /** A console logger at `level` (default from STARMODEL_LOG_LEVEL, else 'info'). */
@@ -24,7 +34,7 @@ export function consoleLogger(level: LogLevel = (process.env.STARMODEL_LOG_LEVEL
   const threshold = ORDER.indexOf(level);
   const write = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER.indexOf(at) < threshold) return;
-    const line = `[${prefix}] ${message}${fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`;
+    const line = `[${prefix}] ${logSafe(message)}${fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`;
     if (at === 'error' || at === 'warn') console.error(line);
     else console.log(line);
   };

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import PinoPretty from 'pino-pretty';
-import type { LogLevel, Logger } from 'starmodel';
+import { logSafe, type LogLevel, type Logger } from 'starmodel';
 import type { LogStream } from './options.js';
 import { currentRequest } from './scope.js';
 
@@ -98,8 +98,11 @@ export function createPino(settings: PinoSettings = {}): PinoLogger {
     },
     hooks: {
       // Messages are scrubbed too: a driver error's text may carry a connection URL with its password.
+      // Pretty lines are read line by line, so a message's line breaks are escaped there (JSON
+      // escapes them itself).
       logMethod(args, method) {
-        method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<typeof method>);
+        const clean = format === 'pretty' ? (text: string) => logSafe(scrubText(text)) : scrubText;
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? clean(arg) : arg)) as Parameters<typeof method>);
       },
     },
     mixin: () => {

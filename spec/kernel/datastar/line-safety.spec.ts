@@ -120,7 +120,7 @@ describe('SSE line safety: no value ends the line it is written into', () => {
       });
 
       it('refuses script attributes that would end a line or a tag', () => {
-        for (const attributes of [{ type: 'module\r' }, { type: 'a\nscript alert(1)' }, { 'x onload': 'y' }, { 'a>': 'b' }, { '': 'b' }]) {
+        for (const attributes of [{ type: 'module\r' } as Record<string, string>, { type: 'a\nscript alert(1)' }, { 'x onload': 'y' }, { 'a>': 'b' }, { '': 'b' }]) {
           expect(() => encoder.encode({ kind: 'script', script: '1', attributes })).to.throw().with.property('code', 'SM_SSE_FIELD_INVALID');
         }
       });
