@@ -1,18 +1,19 @@
 /**
  * @module hooks
- * The kernel's hooks (tapable, promise-only) and the tap-only facade handed to plugins.
+ * The kernel's hooks and the tap-only facade handed to plugins. One small runner of our own:
+ * taps ordered by stage (as tapable orders them), called directly, and no promise at all when
+ * every tap of a hook finishes synchronously (the common case on the event path).
  *
- * | hook       | tapable class        | called                                   | a tap may                                              |
+ * | hook       | runs as              | called                                   | a tap may                                              |
  * |------------|----------------------|------------------------------------------|--------------------------------------------------------|
- * | `dispatch` | AsyncSeriesBailHook  | for every event, after argument binding  | validate, authorize, enrich; return a result to take over; throw to refuse |
- * | `commit`   | AsyncSeriesHook      | after the method, before anyone hears    | persist, audit; a throw aborts: nothing is published, the entity is rolled back |
- * | `publish`  | AsyncParallelHook    | after a successful commit                | deliver (SSE, other instances, metrics); a throw is logged, the others still run |
- * | `setup`    | AsyncSeriesHook      | once, after every plugin's factory ran   | prepare resources                                      |
- * | `entity`   | SyncHook             | when an entity class is registered       | inspect or add routes for it                           |
- * | `ready`    | AsyncSeriesHook      | when the app starts serving              | listen on ports, start workers                         |
- * | `close`    | (reverse order)      | on shutdown, last registered first       | release what the plugin opened                         |
+ * | `dispatch` | series, bail         | for every event, after argument binding  | validate, authorize, enrich; return a result to take over; throw to refuse |
+ * | `commit`   | series               | after the method, before anyone hears    | persist, audit; a throw aborts: nothing is published, the entity is rolled back |
+ * | `publish`  | parallel             | after a successful commit                | deliver (SSE, other instances, metrics); a throw is logged, the others still run |
+ * | `setup`    | series               | once, after every plugin's factory ran   | prepare resources                                      |
+ * | `entity`   | sync (rejections reported) | when an entity class is registered | inspect or add routes for it                           |
+ * | `ready`    | series               | when the app starts serving              | listen on ports, start workers                         |
+ * | `close`    | series, reverse order | on shutdown, last registered first      | release what the plugin opened; a failure is reported, the rest still close |
  */
-import { AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, SyncHook } from 'tapable';
 import type { Change, Command, DispatchContext, DispatchResult, UnitOfWork } from './change.js';
 import type { EntityMeta } from './registry.js';
 
@@ -22,16 +23,60 @@ export interface TapOptions {
   readonly before?: string;
 }
 
+/** One tap: the plugin that added it, its stage, and the function as the plugin gave it. */
+export interface Tap<Args extends unknown[]> {
+  readonly name: string;
+  readonly stage: number;
+  readonly before: string | undefined;
+  readonly fn: (...args: Args) => unknown;
+}
+
+/**
+ * A hook: taps kept in the order they run. Ordered as tapable orders them (by stage, then by the
+ * order added, a `before` tap ahead of the taps it names); the kernel calls the functions itself
+ * (see `callSeries`, `callParallel`, `callBail`), with no promise for taps that finish synchronously.
+ */
+export class Hook<Args extends unknown[]> {
+  #taps: Tap<Args>[] = [];
+  /** The functions in running order; a new array whenever a tap is added. */
+  fns: readonly ((...args: Args) => unknown)[] = [];
+
+  /** The taps in running order. */
+  get taps(): readonly Tap<Args>[] {
+    return this.#taps;
+  }
+
+  /** Adds a tap in its place: after every tap of a lower or equal stage, ahead of the taps it names in `before`. */
+  add(name: string, fn: (...args: Args) => unknown, options: TapOptions = {}): void {
+    const tap: Tap<Args> = { name, stage: options.stage ?? 0, before: options.before, fn };
+    // Walk back from the end: past every tap of a higher stage, and past the named tap and all after it.
+    let pendingBefore = tap.before;
+    let index = this.#taps.length;
+    while (index > 0) {
+      const previous = this.#taps[index - 1]!;
+      if (pendingBefore !== undefined && this.#taps.slice(0, index).some((each) => each.name === pendingBefore)) {
+        if (previous.name === pendingBefore) pendingBefore = undefined;
+        index--;
+        continue;
+      }
+      if (previous.stage > tap.stage) index--;
+      else break;
+    }
+    this.#taps = [...this.#taps.slice(0, index), tap, ...this.#taps.slice(index)];
+    this.fns = this.#taps.map((each) => each.fn);
+  }
+}
+
 /** The full hooks, owned by the kernel (it alone calls them). */
 export class KernelHooks {
-  readonly dispatch = new AsyncSeriesBailHook<[Command, DispatchContext], DispatchResult | undefined>(['command', 'context']);
-  readonly commit = new AsyncSeriesHook<[UnitOfWork]>(['unit']);
-  readonly publish = new AsyncParallelHook<[Change]>(['change']);
-  readonly setup = new AsyncSeriesHook<[]>([]);
-  readonly entity = new SyncHook<[EntityMeta]>(['meta']);
-  readonly ready = new AsyncSeriesHook<[]>([]);
-  /** Close taps, run last-registered first. */
-  readonly closers: { name: string; run: () => Promise<void> | void }[] = [];
+  readonly dispatch = new Hook<[Command, DispatchContext]>();
+  readonly commit = new Hook<[UnitOfWork]>();
+  readonly publish = new Hook<[Change]>();
+  readonly setup = new Hook<[]>();
+  readonly entity = new Hook<[EntityMeta]>();
+  readonly ready = new Hook<[]>();
+  /** Close taps; run last-registered first (see `callClose`). */
+  readonly close = new Hook<[]>();
 }
 
 /** A hook as a plugin sees it: it can tap, never call. */
@@ -52,71 +97,25 @@ export interface PluginHooks {
   readonly close: Tappable<[], void>;
 }
 
-/**
- * The function a plugin gave, by the promise-returning wrapper that was tapped for it: the kernel
- * calls it directly (see `callSeries`), without tapable's promise chain and the wrapper's.
- */
-const plainFns = new WeakMap<object, (...args: never[]) => unknown>();
-
-function remember<F extends object>(wrapper: F, fn: (...args: never[]) => unknown): F {
-  plainFns.set(wrapper, fn);
-  return wrapper;
-}
-
 /** The tap-only view of the hooks for one plugin; every tap carries the plugin's name. */
 export function pluginHooks(hooks: KernelHooks, name: string): PluginHooks {
-  const options = (extra: TapOptions = {}) => ({ name, ...(extra.stage !== undefined ? { stage: extra.stage } : {}), ...(extra.before !== undefined ? { before: extra.before } : {}) });
+  const tappable = <Args extends unknown[]>(hook: Hook<Args>) => ({ tap: (fn: (...args: Args) => unknown, options?: TapOptions) => hook.add(name, fn, options) });
   return {
-    dispatch: { tap: (fn, extra) => hooks.dispatch.tapPromise(options(extra), remember(async (command: Command, context: DispatchContext) => (await fn(command, context)) ?? undefined, fn)) },
-    commit: { tap: (fn, extra) => hooks.commit.tapPromise(options(extra), remember(async (unit: UnitOfWork) => { await fn(unit); }, fn)) },
-    publish: { tap: (fn, extra) => hooks.publish.tapPromise(options(extra), remember(async (change: Change) => { await fn(change); }, fn)) },
-    setup: { tap: (fn, extra) => hooks.setup.tapPromise(options(extra), async () => { await fn(); }) },
-    entity: { tap: (fn, extra) => hooks.entity.tap(options(extra), (meta) => { void fn(meta); }) },
-    ready: { tap: (fn, extra) => hooks.ready.tapPromise(options(extra), async () => { await fn(); }) },
-    close: { tap: (fn) => { hooks.closers.push({ name, run: fn }); } },
+    dispatch: tappable(hooks.dispatch), commit: tappable(hooks.commit), publish: tappable(hooks.publish),
+    setup: tappable(hooks.setup), entity: tappable(hooks.entity), ready: tappable(hooks.ready),
+    // Close taps take no ordering: the last plugin set up closes first.
+    close: { tap: (fn) => hooks.close.add(name, fn) },
   };
 }
 
 /** Names of the taps on each kernel hook, in the order they run (for `starmodel plugins`). */
 export function describeTaps(hooks: KernelHooks): Record<string, { name: string; stage: number }[]> {
-  const list = (hook: { taps: { name: string; stage?: number }[] }) => hook.taps.map((tap) => ({ name: tap.name, stage: tap.stage ?? 0 }));
+  const list = (hook: { readonly taps: readonly { name: string; stage: number }[] }) => hook.taps.map((tap) => ({ name: tap.name, stage: tap.stage }));
   return {
     dispatch: list(hooks.dispatch), commit: list(hooks.commit), publish: list(hooks.publish),
     setup: list(hooks.setup), entity: list(hooks.entity), ready: list(hooks.ready),
-    close: [...hooks.closers].reverse().map((closer) => ({ name: closer.name, stage: 0 })),
+    close: [...hooks.close.taps].reverse().map((tap) => ({ name: tap.name, stage: 0 })),
   };
-}
-
-/** A hook's taps as plain functions, when every tap came through `pluginHooks` and nothing intercepts. */
-interface DirectPlan {
-  readonly taps: readonly object[];
-  readonly fns: readonly ((arg: never, ...rest: never[]) => unknown)[] | undefined;
-}
-
-const directPlans = new WeakMap<object, DirectPlan>();
-
-/** What `directFns` reads of a tapable hook. */
-interface TappedHook {
-  readonly taps: readonly { readonly type: string; readonly fn: object }[];
-  readonly interceptors: readonly unknown[];
-}
-
-/** Taps are added at setup, so the plan is built once; it is rebuilt if the tap list changed. */
-function directFns(hook: TappedHook): readonly ((...args: never[]) => unknown)[] | undefined {
-  const taps = hook.taps;
-  let plan = directPlans.get(hook);
-  if (!plan || !sameTaps(plan.taps, taps)) {
-    const fns = taps.map((tap) => (tap.type === 'promise' ? plainFns.get(tap.fn) : undefined));
-    plan = { taps: [...taps], fns: fns.every((fn) => fn !== undefined) ? fns : undefined };
-    directPlans.set(hook, plan);
-  }
-  return hook.interceptors.length > 0 ? undefined : plan.fns;
-}
-
-function sameTaps(known: readonly object[], taps: readonly object[]): boolean {
-  if (known.length !== taps.length) return false;
-  for (let index = 0; index < taps.length; index++) if (known[index] !== taps[index]) return false;
-  return true;
 }
 
 /** True for a promise or any object with a `then` method (what `await` would wait for). */
@@ -125,41 +124,37 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Runs a series hook (`commit`): each tap after the one before settled, the first failure stops
- * it. Same order and outcome as `hook.promise(arg)`, but taps that finish synchronously cost no
- * promise: returns undefined when every tap did, else a promise of the rest (whose value means nothing).
+ * Runs a series hook (`commit`, `setup`, `ready`): each tap after the one before settled, the
+ * first failure stops it. Taps that finish synchronously cost no promise: returns undefined when
+ * every tap did, else a promise of the rest (whose value means nothing).
  */
-export function callSeries<T>(hook: AsyncSeriesHook<[T]>, arg: T): PromiseLike<unknown> | undefined {
-  const fns = directFns(hook);
-  if (!fns) return hook.promise(arg);
+export function callSeries<Args extends unknown[]>(hook: Hook<Args>, ...args: Args): PromiseLike<unknown> | undefined {
+  const fns = hook.fns;
   for (let index = 0; index < fns.length; index++) {
-    const result = (fns[index] as (arg: T) => unknown)(arg);
+    const result = fns[index]!(...args);
     if (!isThenable(result)) continue;
     // The last tap's own promise is the rest (its value is of no interest to the caller).
-    return index === fns.length - 1 ? result : finishSeries(fns as readonly ((arg: T) => unknown)[], index + 1, result, arg);
+    return index === fns.length - 1 ? result : finishSeries(fns, index + 1, result, args);
   }
   return undefined;
 }
 
-async function finishSeries<T>(fns: readonly ((arg: T) => unknown)[], from: number, pending: PromiseLike<unknown>, arg: T): Promise<void> {
+async function finishSeries<Args extends unknown[]>(fns: readonly ((...args: Args) => unknown)[], from: number, pending: PromiseLike<unknown>, args: Args): Promise<void> {
   await pending;
-  for (let index = from; index < fns.length; index++) await fns[index]!(arg);
+  for (let index = from; index < fns.length; index++) await fns[index]!(...args);
 }
 
 /**
- * Runs a parallel hook (`publish`): every tap is called at once, the first failure rejects. Same
- * as `hook.promise(arg)`; returns undefined when every tap finished synchronously.
+ * Runs a parallel hook (`publish`): every tap is called at once, and a tap that throws does not
+ * stop the others; the first failure rejects. Returns undefined when every tap finished synchronously.
  */
-export function callParallel<T>(hook: AsyncParallelHook<[T]>, arg: T): Promise<void> | undefined {
-  const fns = directFns(hook);
-  if (!fns) return hook.promise(arg);
+export function callParallel<T>(hook: Hook<[T]>, arg: T): Promise<void> | undefined {
   let pending: PromiseLike<unknown>[] | undefined;
-  for (const fn of fns) {
+  for (const fn of hook.fns) {
     let result: unknown;
     try {
-      result = (fn as (arg: T) => unknown)(arg);
+      result = fn(arg);
     } catch (error) {
-      // A tap that throws does not stop the others; the hook rejects with its error.
       result = Promise.reject(error);
     }
     if (isThenable(result)) (pending ??= []).push(result);
@@ -168,17 +163,34 @@ export function callParallel<T>(hook: AsyncParallelHook<[T]>, arg: T): Promise<v
   return Promise.all(pending).then(() => undefined);
 }
 
-/**
- * Runs the `dispatch` hook: taps in order until one returns a result (not undefined or null),
- * which it resolves with. Same as `hook.promise(command, context)`.
- */
+/** Runs the `dispatch` hook: taps in order until one returns a result (not undefined or null), which it resolves with. */
 export async function callBail(hook: KernelHooks['dispatch'], command: Command, context: DispatchContext): Promise<DispatchResult | undefined> {
-  const fns = directFns(hook);
-  if (!fns) return hook.promise(command, context);
-  for (const fn of fns) {
-    let result = (fn as (command: Command, context: DispatchContext) => unknown)(command, context);
+  for (const fn of hook.fns) {
+    let result = fn(command, context);
     if (isThenable(result)) result = await result;
     if (result !== undefined && result !== null) return result as DispatchResult;
   }
   return undefined;
+}
+
+/**
+ * Runs a sync hook (`entity`) for a value: every tap, in order. A tap that returns a promise is
+ * not waited for, but its rejection is reported, never dropped.
+ */
+export function callSync<T>(hook: Hook<[T]>, arg: T, report: (error: unknown, tap: string) => void): void {
+  for (const tap of hook.taps) {
+    const result = tap.fn(arg);
+    if (isThenable(result)) result.then(undefined, (error: unknown) => report(error, tap.name));
+  }
+}
+
+/** Runs the `close` hook: last registered first, each awaited; a failure is reported and the rest still run. */
+export async function callClose(hook: Hook<[]>, report: (error: unknown, tap: string) => void): Promise<void> {
+  for (const tap of [...hook.taps].reverse()) {
+    try {
+      await tap.fn();
+    } catch (error) {
+      report(error, tap.name);
+    }
+  }
 }

@@ -11,7 +11,7 @@ import { dispatchContextEnabled, runInDispatch } from './context.js';
 import { dispatchEvent, persistTap, type DispatcherDeps } from './dispatcher.js';
 import { bindFinder, type Entity, type EntityClass } from './entity.js';
 import { StarmodelError } from './errors.js';
-import { KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
+import { callClose, callSeries, callSync, KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
 import { identify } from './identity.js';
 import { KeyedLock } from './keyed-lock.js';
 import { consoleLogger, type Logger } from './logger.js';
@@ -153,7 +153,7 @@ export class Kernel {
       if (known) continue;
       const meta = this.registry.add(cls);
       bindFinder(cls, this);
-      this.#hooks.entity.call(meta);
+      callSync(this.#hooks.entity, meta, (error, tap) => this.reportError(error, `entity hook of ${tap} for ${meta.name}`));
     }
     return this;
   }
@@ -192,10 +192,10 @@ export class Kernel {
 
   /** Runs the setup hook, prepares every entity's store, then runs the ready hook. */
   async start(): Promise<void> {
-    await this.#hooks.setup.promise();
+    await callSeries(this.#hooks.setup);
     for (const meta of this.registry.all()) await this.#prepare(meta);
     this.#state = 'running';
-    await this.#hooks.ready.promise();
+    await callSeries(this.#hooks.ready);
   }
 
   async #prepare(meta: EntityMeta): Promise<void> {
@@ -275,13 +275,7 @@ export class Kernel {
   async close(): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#state = 'closing';
-    for (const closer of [...this.#hooks.closers].reverse()) {
-      try {
-        await closer.run();
-      } catch (error) {
-        this.reportError(error, `close of ${closer.name}`);
-      }
-    }
+    await callClose(this.#hooks.close, (error, tap) => this.reportError(error, `close of ${tap}`));
     for (const store of new Set(this.#stores.values())) await store.close?.();
     this.#state = 'closed';
   }

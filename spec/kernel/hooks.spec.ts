@@ -260,4 +260,31 @@ describe('Kernel hooks', () => {
       expect(order).to.deep.equal(['setup', 'ready']);
     });
   });
+
+  describe('the entity hook', () => {
+    it('reports an async tap\'s rejection instead of dropping it, and still runs the other taps', async () => {
+      class Later extends Entity {
+        static override scope = 'global' as const;
+        n = 0;
+      }
+      const seen: string[] = [];
+      hooksOf('broken').entity.tap(async (meta) => { throw new Error(`cannot route ${meta.name}`); });
+      hooksOf('fine').entity.tap((meta) => { seen.push(meta.name); });
+      t.kernel.register(Later);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).to.deep.equal(['Later']);
+      expect(log.errors().join('\n')).to.contain('cannot route Later').and.to.contain('broken');
+    });
+  });
+
+  describe('ordering with before', () => {
+    it('puts a `before` tap ahead of the named plugin even when taps of the same stage came after it', async () => {
+      const order: string[] = [];
+      hooksOf('audit').commit.tap(() => { order.push('audit'); }, { stage: 60 });
+      hooksOf('mirror').commit.tap(() => { order.push('mirror'); }, { stage: 60 });
+      hooksOf('guard').commit.tap(() => { order.push('guard'); }, { stage: 60, before: 'audit' });
+      await t.client().call(Counter, 'increment');
+      expect(order).to.deep.equal(['guard', 'audit', 'mirror']);
+    });
+  });
 });
