@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { argumentList, bindArgs, type DispatchInput } from './binding.js';
+import { announceStep, commitChannel, publishChannel, traced } from './channels.js';
 import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, UnitOfWork } from './change.js';
 import type { Entity } from './entity.js';
 import { domId, setVersion, versionOf } from './entity.js';
@@ -250,7 +251,7 @@ class EventRun {
       const unit = this.#unitOfWork(state, patch, version);
       try {
         // Undefined when every commit tap finished synchronously.
-        const committing = callSeries(this.deps.hooks.commit, unit);
+        const committing = traced(commitChannel, { unit }, () => callSeries(this.deps.hooks.commit, unit));
         if (committing) await committing;
       } catch (error) {
         await this.#rollback(unit);
@@ -276,7 +277,8 @@ class EventRun {
       let publishing: Promise<void> | undefined;
       try {
         // Undefined when every publish tap finished synchronously (the bus delivers synchronously).
-        publishing = callParallel(this.deps.hooks.publish, change);
+        const published = change;
+        publishing = traced(publishChannel, { change: published }, () => callParallel(this.deps.hooks.publish, published)) as Promise<void> | undefined;
       } catch (error) {
         publishing = Promise.reject(error);
       }
@@ -284,6 +286,7 @@ class EventRun {
       this.#patch = applyMergePatch(this.#patch, patch) as JsonObject;
       if (allElements.length > 0) this.#elements.push(...allElements);
     }
+    announceStep(this.context, change, final);
     const stepped = this.context.onStep?.({ change, patch, elements: change?.elements ?? [], version, final });
     if (isThenable(stepped)) await stepped;
     return {

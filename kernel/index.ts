@@ -14,6 +14,8 @@ export type { Actor, Change, Command, CommandRecord, DispatchContext, DispatchRe
 export { KernelHooks, pluginHooks, describeTaps } from './hooks.js';
 export type { PluginHooks, TapOptions, Tappable } from './hooks.js';
 export * from './stages.js';
+export { CHANNELS, dispatchOutcome } from './channels.js';
+export type { CommitTrace, DispatchOutcome, DispatchTrace, PublishTrace, StepTrace } from './channels.js';
 export { ERROR_CODES, StarmodelError, isStarmodelError, refuse, toStarmodelError } from './errors.js';
 export type { ErrorBody, ErrorCode, ErrorDefinition, FieldErrors } from './errors.js';
 export { Bus, entityTopic, typeTopic } from './bus.js';

@@ -11,6 +11,7 @@ import { dispatchContextEnabled, runInDispatch } from './context.js';
 import { dispatchEvent, persistTap, type DispatcherDeps } from './dispatcher.js';
 import { bindFinder, type Entity, type EntityClass } from './entity.js';
 import { StarmodelError } from './errors.js';
+import { tracedDispatch } from './channels.js';
 import { callClose, callSeries, callSync, KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
 import { identify } from './identity.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -224,7 +225,9 @@ export class Kernel {
   #dispatchPrepared(meta: EntityMeta, input: DispatchInput, context: Partial<DispatchContext>): Promise<DispatchResult> {
     const full = copyContext(context);
     const deps = this.#dispatcherDeps();
-    return dispatchContextEnabled() ? runInDispatch(full, () => dispatchEvent(deps, input, full, meta)) : dispatchEvent(deps, input, full, meta);
+    const run = () => dispatchEvent(deps, input, full, meta);
+    const observed = () => tracedDispatch(meta.name, input.event, input.id, full, run);
+    return dispatchContextEnabled() ? runInDispatch(full, observed) : observed();
   }
 
   #deps: DispatcherDeps | undefined;
