@@ -37,6 +37,8 @@ export const CHANNELS = {
 
 /** One event, from `start` to `asyncEnd` or `error`. Subscribers may add their own keys. */
 export interface DispatchTrace {
+  /** The instance id of the kernel that runs it (several kernels may share a process). */
+  readonly kernel: string;
   readonly entity: string;
   readonly event: string;
   /** The record id the request named, when it named one. */
@@ -60,6 +62,8 @@ export interface StepTrace {
 
 /** The `commit` hook for one unit of work. */
 export interface CommitTrace {
+  /** The instance id of the kernel that commits. */
+  readonly kernel: string;
   readonly unit: UnitOfWork;
   error?: unknown;
   [key: symbol]: unknown;
@@ -67,6 +71,7 @@ export interface CommitTrace {
 
 /** The `publish` hook for one change. */
 export interface PublishTrace {
+  /** The change; `change.origin` is the instance id of the kernel that publishes it. */
   readonly change: Change;
   error?: unknown;
   [key: symbol]: unknown;
@@ -99,9 +104,9 @@ export function traceOf(context: DispatchContext): DispatchTrace | undefined {
 }
 
 /** Runs `dispatch` under a trace when anyone subscribes to the dispatch channel. */
-export function tracedDispatch(entity: string, event: string, id: string | undefined, context: DispatchContext, run: () => Promise<DispatchResult>): Promise<DispatchResult> {
+export function tracedDispatch(kernel: string, entity: string, event: string, id: string | undefined, context: DispatchContext, run: () => Promise<DispatchResult>): Promise<DispatchResult> {
   if (!dispatchChannel.hasSubscribers) return run();
-  const trace: DispatchTrace = { entity, event, id, context };
+  const trace: DispatchTrace = { kernel, entity, event, id, context };
   (context as unknown as { [kTrace]?: DispatchTrace })[kTrace] = trace;
   return dispatchChannel.tracePromise(run, trace);
 }

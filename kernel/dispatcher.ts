@@ -251,7 +251,7 @@ class EventRun {
       const unit = this.#unitOfWork(state, patch, version);
       try {
         // Undefined when every commit tap finished synchronously.
-        const committing = traced(commitChannel, { unit }, () => callSeries(this.deps.hooks.commit, unit));
+        const committing = traced(commitChannel, { kernel: this.deps.instanceId, unit }, () => callSeries(this.deps.hooks.commit, unit));
         if (committing) await committing;
       } catch (error) {
         await this.#rollback(unit);

@@ -226,7 +226,7 @@ export class Kernel {
     const full = copyContext(context);
     const deps = this.#dispatcherDeps();
     const run = () => dispatchEvent(deps, input, full, meta);
-    const observed = () => tracedDispatch(meta.name, input.event, input.id, full, run);
+    const observed = () => tracedDispatch(this.instanceId, meta.name, input.event, input.id, full, run);
     return dispatchContextEnabled() ? runInDispatch(full, observed) : observed();
   }
 

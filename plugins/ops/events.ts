@@ -1,37 +1,29 @@
 /**
  * @module @starmodel/ops/events
- * Follows every event through the kernel's hooks: a `dispatch` tap that runs first marks its
- * start, one that runs last learns that no other tap took the event over, the dispatch context's
- * `onStep` tells each committed step and the end, `commit` and `publish` taps at the outer stages
- * time those hooks. The HTTP middleware (requests.ts) ends an event with its outcome, because the
- * kernel has no hook that sees an event fail.
+ * Follows every event through the kernel's lifecycle channels (node:diagnostics_channel): the
+ * dispatch channel tells its start, its steps and how it ended (ok, queued, rejected, failed),
+ * the commit and publish channels time those hooks. No hook taps, no per-event bookkeeping
+ * outside the event's own trace object. Requests refused before they reached the kernel (another
+ * site, a body too large) are ended by the request middleware (requests.ts) from their route.
  */
+import { channel, tracingChannel, type TracingChannelSubscribers } from 'node:diagnostics_channel';
 import type { Logger as PinoLogger } from 'pino';
-import { entityTopic, typeTopic, type Change, type DispatchContext, type Kernel, type PluginHooks, type StepResult, type UnitOfWork } from 'starmodel';
+import { CHANNELS, dispatchOutcome, entityTopic, isStarmodelError, typeTopic, type CommitTrace, type DispatchTrace, type Kernel, type PublishTrace, type StepTrace } from 'starmodel';
 import type { EventOutcome, OpsMetrics } from './metrics.js';
-import { currentRequest } from './scope.js';
-
-/** Runs before every other tap of a hook (observers must see the whole of it). */
-export const STAGE_OBSERVE_FIRST = -1_000_000;
-/** Runs after every other tap of a hook. */
-export const STAGE_OBSERVE_LAST = 1_000_000;
+import { currentRequest, type RequestScope } from './scope.js';
 
 /** One event as the operations plugin follows it. */
 export interface EventObservation {
   readonly entity: string;
   readonly event: string;
-  /** `process.hrtime.bigint()` when the first dispatch tap saw it. */
+  /** `process.hrtime.bigint()` when it started. */
   readonly start: bigint;
-  /** False when it was refused or taken over by a dispatch tap before running. */
-  ran: boolean;
   /** Committed steps so far (one per `yield`, plus the end). */
   steps: number;
-  /** True once the final step was committed and published: the event succeeded. */
-  final: boolean;
   /** True once counted and logged. */
   ended: boolean;
-  /** Dispatched while serving an HTTP request (which then ends it); false for jobs, CLI, tests. */
-  readonly inRequest: boolean;
+  /** The HTTP request that dispatched it, if any (jobs, the CLI and specs dispatch outside one). */
+  readonly request: RequestScope | undefined;
 }
 
 /** Milliseconds since an `hrtime.bigint()` instant, to 0.1 ms. */
@@ -39,67 +31,80 @@ export function msSince(start: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10;
 }
 
-/** How an event that reached the end of its HTTP request ended. */
-export function outcomeOf(status: number, observation: EventObservation | undefined): EventOutcome {
-  if (status >= 500) return 'failed';
-  if (status >= 400) return 'rejected';
-  // Headers went out with the first step; a later error was reported inside the stream.
-  if (observation && observation.steps > 0 && !observation.final) return 'failed';
-  if (observation && !observation.ran) return 'queued';
-  if (status === 202) return 'queued';
-  return 'ok';
-}
+// Kept on the kernel's trace objects, which belong to one event, commit or publish each.
+const kObservation = Symbol('ops.observation');
+const kStart = Symbol('ops.start');
+
+const ignore = () => undefined;
 
 /** Counts, times and logs events. */
 export class EventTracker {
-  readonly #byContext = new WeakMap<DispatchContext, EventObservation>();
-  readonly #commitStarts = new WeakMap<UnitOfWork, bigint>();
-  readonly #publishStarts = new WeakMap<Change, bigint>();
+  readonly #unsubscribe: (() => void)[] = [];
 
   constructor(private readonly kernel: Kernel, private readonly metrics: OpsMetrics | undefined, private readonly log: PinoLogger, private readonly logEvents: boolean) {}
 
-  /** Taps the kernel's hooks. */
-  install(hooks: PluginHooks): void {
-    hooks.dispatch.tap((command, context) => {
-      const request = currentRequest();
-      const observation: EventObservation = { entity: command.entity, event: command.event, start: process.hrtime.bigint(), ran: false, steps: 0, final: false, ended: false, inRequest: request !== undefined };
-      request?.events.push(observation);
-      this.#byContext.set(context, observation);
-      const inner = context.onStep;
-      context.onStep = (step) => {
-        this.#stepDone(observation, step);
-        return inner?.(step);
-      };
-      return undefined;
-    }, { stage: STAGE_OBSERVE_FIRST });
-    hooks.dispatch.tap((_command, context) => {
-      const observation = this.#byContext.get(context);
-      if (observation) observation.ran = true;
-      return undefined;
-    }, { stage: STAGE_OBSERVE_LAST });
-    hooks.commit.tap((unit) => {
-      this.#commitStarts.set(unit, process.hrtime.bigint());
-    }, { stage: STAGE_OBSERVE_FIRST });
-    hooks.commit.tap((unit) => {
-      const start = this.#commitStarts.get(unit);
-      if (start !== undefined) this.metrics?.commitDuration.observe({ entity: unit.meta.name }, msSince(start) / 1000);
-    }, { stage: STAGE_OBSERVE_LAST });
-    hooks.publish.tap((change) => {
-      this.#publishStarts.set(change, process.hrtime.bigint());
-      const subscribers = this.kernel.bus.listenerCount(entityTopic(change.type, change.id)) + this.kernel.bus.listenerCount(typeTopic(change.type));
-      if (subscribers > 0) this.metrics?.patchesDelivered.inc({ entity: change.type }, subscribers);
-    }, { stage: STAGE_OBSERVE_FIRST });
+  /** Subscribes to the kernel's channels; `uninstall` stops. */
+  install(): void {
+    this.#subscribe(CHANNELS.dispatch, {
+      start: (trace: DispatchTrace) => {
+        // The channels are the process's: follow this app's kernel only.
+        if (trace.kernel !== this.kernel.instanceId) return;
+        const request = currentRequest();
+        const observation: EventObservation = { entity: trace.entity, event: trace.event, start: process.hrtime.bigint(), steps: 0, ended: false, request };
+        trace[kObservation] = observation;
+        request?.events.push(observation);
+      },
+      end: ignore,
+      asyncStart: ignore,
+      // Follows `error` too: one place ends every event.
+      asyncEnd: (trace: DispatchTrace) => this.#ended(trace),
+      error: ignore,
+    });
+    const onStep = (message: unknown) => {
+      const { dispatch } = message as StepTrace;
+      const observation = dispatch.kernel === this.kernel.instanceId ? (dispatch[kObservation] as EventObservation | undefined) : undefined;
+      if (observation) observation.steps++;
+    };
+    channel(CHANNELS.step).subscribe(onStep);
+    this.#unsubscribe.push(() => channel(CHANNELS.step).unsubscribe(onStep));
+    this.#subscribe(CHANNELS.commit, {
+      start: (trace: CommitTrace) => { if (trace.kernel === this.kernel.instanceId) trace[kStart] = process.hrtime.bigint(); },
+      end: ignore, asyncStart: ignore, error: ignore,
+      asyncEnd: (trace: CommitTrace) => trace[kStart] !== undefined && this.metrics?.commitDuration.observe({ entity: trace.unit.meta.name }, msSince(trace[kStart] as bigint) / 1000),
+    });
+    this.#subscribe(CHANNELS.publish, {
+      start: (trace: PublishTrace) => {
+        const { change } = trace;
+        if (change.origin !== this.kernel.instanceId) return;
+        trace[kStart] = process.hrtime.bigint();
+        const subscribers = this.kernel.bus.listenerCount(entityTopic(change.type, change.id)) + this.kernel.bus.listenerCount(typeTopic(change.type));
+        if (subscribers > 0) this.metrics?.patchesDelivered.inc({ entity: change.type }, subscribers);
+      },
+      end: ignore, asyncStart: ignore, error: ignore,
+      asyncEnd: (trace: PublishTrace) => trace[kStart] !== undefined && this.metrics?.publishDuration.observe({ entity: trace.change.type }, msSince(trace[kStart] as bigint) / 1000),
+    });
   }
 
-  #stepDone(observation: EventObservation, step: StepResult): void {
-    observation.steps++;
-    // The dispatcher calls onStep right after the publish hook settled: that is the end of publish.
-    const start = step.change ? this.#publishStarts.get(step.change) : undefined;
-    if (start !== undefined && step.change) this.metrics?.publishDuration.observe({ entity: step.change.type }, msSince(start) / 1000);
-    if (!step.final) return;
-    observation.final = true;
-    // Outside a request nothing else will see the end; a request ends its events with their status.
-    if (!observation.inRequest) this.end(observation, 'ok');
+  /** Unsubscribes from every channel. */
+  uninstall(): void {
+    for (const stop of this.#unsubscribe.splice(0)) stop();
+  }
+
+  #subscribe<T extends object>(name: string, subscribers: TracingChannelSubscribers<T>): void {
+    const tracing = tracingChannel<unknown, T>(name);
+    tracing.subscribe(subscribers);
+    this.#unsubscribe.push(() => tracing.unsubscribe(subscribers));
+  }
+
+  #ended(trace: DispatchTrace): void {
+    // Another app's tracker in this process keeps its observation under the same key.
+    if (trace.kernel !== this.kernel.instanceId) return;
+    const observation = trace[kObservation] as EventObservation | undefined;
+    if (!observation) return;
+    const outcome = dispatchOutcome(trace) ?? 'failed';
+    const error = 'error' in trace ? trace.error : undefined;
+    const status = error !== undefined ? (isStarmodelError(error) ? error.status : 500) : trace.result?.takenOver?.status ?? 200;
+    this.end(observation, outcome, { ...(observation.request ? { reqId: observation.request.id } : {}), status, ...(isStarmodelError(error) ? { code: error.code } : {}) });
   }
 
   /** Counts and logs an event once. */
@@ -117,8 +122,13 @@ export class EventTracker {
     else this.log.info(line, message);
   }
 
-  /** An observation for an event request refused before any dispatch tap ran (bad arguments, cross-site). */
-  static refusedEarly(entity: string, event: string, start: bigint): EventObservation {
-    return { entity, event, start, ran: false, steps: 0, final: false, ended: false, inRequest: true };
+  /** An event request refused before it reached the kernel (another site, a body too large). */
+  static refusedEarly(entity: string, event: string, start: bigint, request: RequestScope): EventObservation {
+    return { entity, event, start, steps: 0, ended: false, request };
   }
+}
+
+/** The outcome of an event request that never reached the kernel, from its HTTP status. */
+export function outcomeOfStatus(status: number): EventOutcome {
+  return status >= 500 ? 'failed' : status >= 400 ? 'rejected' : 'ok';
 }

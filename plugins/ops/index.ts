@@ -12,7 +12,7 @@
 import type { Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import { StarmodelError, type Kernel, type PluginApi, type StarmodelPlugin } from 'starmodel';
-import { EventTracker, STAGE_OBSERVE_LAST } from './events.js';
+import { EventTracker } from './events.js';
 import { ReadinessProbe, type Readiness, type ReadinessCheck } from './health.js';
 import { LiveStreams } from './live-streams.js';
 import { createPino, pinoOf } from './logger.js';
@@ -94,22 +94,27 @@ export function installOps(api: PluginApi, options: OpsOptions): OpsService {
   const events = new EventTracker(kernel, metrics, log, options.eventLogs);
   const routes = new EventRoutes();
   const inFlight = new InFlight();
-  events.install(hooks);
+  events.install();
   hooks.entity.tap((meta) => routes.add(meta));
 
-  // After every other plugin's setup, so the stores they provide and every entity are known.
-  hooks.setup.tap(() => {
-    const web = kernel.service('web');
-    if (!web) throw new StarmodelError('SM_PLUGIN_REQUIRES_MISSING', { plugin: api.name, requirement: 'web' });
-    for (const meta of kernel.registry.all()) routes.add(meta);
-    const quietPaths = new Set([options.healthPath, options.readyPath, options.metricsPath]);
-    web.use(requestMiddleware({ log, metrics, events, streams, logRequests: options.requestLogs, quietPaths, draining: () => readiness.draining }, routes, inFlight));
-    addOpsRoutes(web, options, readiness, metrics);
+  // The web plugin is set up before this one (the manifest requires "web"): its request
+  // middleware goes in now, before the server can take a request.
+  const web = kernel.service('web');
+  if (!web) throw new StarmodelError('SM_PLUGIN_REQUIRES_MISSING', { plugin: api.name, requirement: 'web' });
+  for (const meta of kernel.registry.all()) routes.add(meta);
+  const quietPaths = new Set([options.healthPath, options.readyPath, options.metricsPath]);
+  web.use(requestMiddleware({ log, metrics, events, streams, logRequests: options.requestLogs, quietPaths, draining: () => readiness.draining }, routes, inFlight));
+  addOpsRoutes(web, options, readiness, metrics);
+  // By the ready hook every plugin's setup has provided its stores and services.
+  hooks.ready.tap(() => {
     if (metrics) instrumentStores(api, metrics);
     addBridgeCheck(kernel, readiness);
-  }, { stage: STAGE_OBSERVE_LAST });
+  });
 
-  hooks.close.tap(() => drain({ options, readiness, streams, inFlight, log }));
+  hooks.close.tap(async () => {
+    await drain({ options, readiness, streams, inFlight, log });
+    events.uninstall();
+  });
 
   const service: OpsService = {
     addReadinessCheck: (name, check) => readiness.add(name, check),

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { Logger as PinoLogger } from 'pino';
 import type { EntityMeta } from 'starmodel';
-import { EventTracker, msSince, outcomeOf } from './events.js';
+import { EventTracker, msSince, outcomeOfStatus } from './events.js';
 import { isOpenStream, type LiveStreams } from './live-streams.js';
 import type { OpsMetrics } from './metrics.js';
 import { runInRequest, type RequestScope } from './scope.js';
@@ -115,9 +115,9 @@ export function requestMiddleware(deps: RequestMiddlewareDeps, routes: EventRout
       const route = routeOf(ctx);
       const target = routes.find(ctx.method, route);
       const code = errorCodeOf(ctx.body);
-      // Events are ended here because only the response tells how a failed one failed.
-      if (target && scope.events.length === 0) scope.events.push(EventTracker.refusedEarly(target.entity, target.event, start));
-      for (const observation of scope.events) deps.events.end(observation, outcomeOf(status, observation), { reqId: scope.id, status, ...(code ? { code } : {}) });
+      // Events that reached the kernel were ended by its dispatch channel; one refused before it
+      // (another site, a body too large) is known only from its route and its answer.
+      if (target && scope.events.length === 0) deps.events.end(EventTracker.refusedEarly(target.entity, target.event, start, scope), outcomeOfStatus(status), { reqId: scope.id, status, ...(code ? { code } : {}) });
       deps.metrics?.httpRequests.inc({ method: ctx.method, route: route ?? '(unmatched)', status: String(status) });
       const line = { reqId: scope.id, method: ctx.method, path: ctx.path, ...(route ? { route } : {}), status };
       const quiet = deps.quietPaths.has(ctx.path);
