@@ -60,13 +60,13 @@ export class EventTracker {
       asyncEnd: (trace: DispatchTrace) => this.#ended(trace),
       error: ignore,
     });
-    const onStep = (message: unknown) => {
+    const countStep = (message: unknown) => {
       const { dispatch } = message as StepTrace;
       const observation = dispatch.kernel === this.kernel.instanceId ? (dispatch[kObservation] as EventObservation | undefined) : undefined;
       if (observation) observation.steps++;
     };
-    channel(CHANNELS.step).subscribe(onStep);
-    this.#unsubscribe.push(() => channel(CHANNELS.step).unsubscribe(onStep));
+    channel(CHANNELS.step).subscribe(countStep);
+    this.#unsubscribe.push(() => channel(CHANNELS.step).unsubscribe(countStep));
     this.#subscribe(CHANNELS.commit, {
       start: (trace: CommitTrace) => { if (trace.kernel === this.kernel.instanceId) trace[kStart] = process.hrtime.bigint(); },
       end: ignore, asyncStart: ignore, error: ignore,
