@@ -2,7 +2,7 @@
  * @module bench/micro-dispatch
  * The kernel's share of the S1 round trip, without HTTP: `kernel.dispatch()` of the README's global
  * Counter `increment` on the memory store, called the way the web plugin calls it (query text, a
- * body of signals, `untrusted`, an `onStep` that reads each change's patch). Prints nanoseconds per
+ * body of signals, `untrusted`, a step sink that reads each change's patch). Prints nanoseconds per
  * dispatch (median of the rounds), sequential and with 32 dispatchers at once, and checks that the
  * final count equals the number of dispatches.
  *
@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StepResult } from 'starmodel';
+import type { Change } from 'starmodel';
 
 type KernelModule = typeof import('starmodel');
 const sm = (await import(process.env.BENCH_KERNEL ?? 'starmodel')) as KernelModule;
@@ -56,9 +56,7 @@ const { kernel } = app;
 
 let patchKeys = 0;
 // What the web plugin's stream handler reads of each step.
-const onStep = (step: StepResult) => {
-  const change = step.change;
-  if (!change) return;
+const onStep = (change: Change) => {
   patchKeys += Object.keys(change.patch).length;
   for (const element of change.elements) patchKeys += element.html.length;
 };
@@ -68,7 +66,8 @@ const signals = { Counter: { count: 0 }, sm: { client: 'abc' } };
 function dispatchOne() {
   return kernel.dispatch(
     { entity: Counter, event: 'increment', query: { amount: '1' }, body: { Counter: { count: 0 }, sm: { client: 'abc' } }, untrusted: true },
-    { sessionId: 's1', signals, clientId: 'abc', onStep },
+    { sessionId: 's1', signals },
+    onStep,
   );
 }
 

@@ -45,10 +45,6 @@ export interface DispatchContext {
   user?: { readonly id: string; readonly roles?: readonly string[] };
   /** The signals the browser sent with the request, as received (for client-side stores). */
   signals?: unknown;
-  /** Identifies the browser tab, so a tab's own live stream is not sent its own change twice. */
-  clientId?: string;
-  /** Called after each committed step (each `yield`, and the end), in order. */
-  onStep?: (step: StepResult) => void | Promise<void>;
   /** Free-form values for plugins, keyed by plugin name. */
   readonly locals: Map<string, unknown>;
 }
@@ -66,19 +62,17 @@ export interface Change {
   readonly command: CommandRecord;
   /** The kernel instance that made it (bridges use it to avoid echoes). */
   readonly origin: string;
-  /** The client that caused it, when known. */
-  readonly clientId?: string;
   readonly deleted?: boolean;
-}
-
-/** One committed step of an event (generators have one per yield plus the final one). */
-export interface StepResult {
-  readonly change: Change | undefined;
-  readonly patch: JsonObject;
-  readonly elements: readonly ElementPatch[];
-  readonly version: number;
+  /** True for the last step of the event that made it (every change of a plain method). */
   readonly final: boolean;
 }
+
+/**
+ * Receives each committed step of one `dispatch` call, in order, as the change it published.
+ * Called synchronously and never awaited, so a slow receiver cannot hold the entity's lock; a
+ * throw is reported and the event goes on.
+ */
+export type StepSink = (change: Change) => void;
 
 /** What the `commit` hook receives: the write about to happen. A throw aborts and rolls back. */
 export interface UnitOfWork {

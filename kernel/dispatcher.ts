@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { argumentList, bindArgs, type DispatchInput } from './binding.js';
 import { announceStep, commitChannel, publishChannel, traced } from './channels.js';
-import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, UnitOfWork } from './change.js';
+import { runAfterCommit } from './after-commit.js';
+import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, StepSink, UnitOfWork } from './change.js';
 import type { Entity } from './entity.js';
 import { domId, setVersion, versionOf } from './entity.js';
 import { StarmodelError, toStarmodelError } from './errors.js';
@@ -47,7 +48,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Binds, checks and runs one event. Never throws: every failure is a rejection. `known` is the
  * entity's metadata when the caller already looked it up.
  */
-export function dispatchEvent(deps: DispatcherDeps, input: DispatchInput, context: DispatchContext, known?: EntityMeta): Promise<DispatchResult> {
+export function dispatchEvent(deps: DispatcherDeps, input: DispatchInput, context: DispatchContext, known?: EntityMeta, sink?: StepSink): Promise<DispatchResult> {
   try {
     const meta = known ?? deps.registry.get(input.entity);
     const eventMeta = meta.events.get(input.event);
@@ -59,35 +60,35 @@ export function dispatchEvent(deps: DispatcherDeps, input: DispatchInput, contex
     const record: CommandRecord = { entity: meta.name, event: eventMeta.name, id: input.id, args, actor, at: Date.now() };
     const command: Command = { entity: record.entity, event: record.event, id: record.id, args, actor, at: record.at, meta, eventMeta };
     // No dispatch taps (the common case): nothing can take the command over or change it.
-    if (deps.hooks.dispatch.taps.length > 0) return dispatchWithTaps(deps, input, command, context);
-    return runCommand(deps, input, command, context, record);
+    if (deps.hooks.dispatch.taps.length > 0) return dispatchWithTaps(deps, input, command, context, sink);
+    return runCommand(deps, input, command, context, record, sink);
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
-async function dispatchWithTaps(deps: DispatcherDeps, input: DispatchInput, command: Command, context: DispatchContext): Promise<DispatchResult> {
+async function dispatchWithTaps(deps: DispatcherDeps, input: DispatchInput, command: Command, context: DispatchContext, sink: StepSink | undefined): Promise<DispatchResult> {
   const takenOver = await callBail(deps.hooks.dispatch, command, context);
   if (takenOver) return takenOver;
   // A tap may have enriched the command: each run records it as it is now.
-  return runCommand(deps, input, command, context, undefined);
+  return runCommand(deps, input, command, context, undefined, sink);
 }
 
 /** Runs a command no tap took over, one at a time per entity. */
-function runCommand(deps: DispatcherDeps, input: DispatchInput, command: Command, context: DispatchContext, record: CommandRecord | undefined): Promise<DispatchResult> {
-  if (command.eventMeta.isStatic) return createFromStatic(deps, command, context);
+function runCommand(deps: DispatcherDeps, input: DispatchInput, command: Command, context: DispatchContext, record: CommandRecord | undefined, sink: StepSink | undefined): Promise<DispatchResult> {
+  if (command.eventMeta.isStatic) return createFromStatic(deps, command, context, sink);
   const { meta } = command;
   const id = identify(meta, input.id, context);
-  return deps.lock.run(meta.name, id, () => runWithRetry(deps, command, context, id, record));
+  return deps.lock.run(meta.name, id, () => runWithRetry(deps, command, context, id, record, sink));
 }
 
-async function runWithRetry(deps: DispatcherDeps, command: Command, context: DispatchContext, id: string, record: CommandRecord | undefined): Promise<DispatchResult> {
+async function runWithRetry(deps: DispatcherDeps, command: Command, context: DispatchContext, id: string, record: CommandRecord | undefined, sink: StepSink | undefined): Promise<DispatchResult> {
   const { meta } = command;
   const store = deps.storeFor(meta);
   for (let attempt = 1; ; attempt++) {
     const stored = await store.get(meta, id);
     if (!stored && meta.scope === 'record') throw new StarmodelError('SM_RECORD_NOT_FOUND', { entity: meta.name, id });
-    const run = new EventRun(deps, command, context, materialize(meta, id, stored), stored, undefined, record);
+    const run = new EventRun(deps, command, context, materialize(meta, id, stored), stored, sink, undefined, record);
     try {
       return await run.execute();
     } catch (error) {
@@ -101,7 +102,7 @@ async function runWithRetry(deps: DispatcherDeps, command: Command, context: Dis
   }
 }
 
-async function createFromStatic(deps: DispatcherDeps, command: Command, context: DispatchContext): Promise<DispatchResult> {
+async function createFromStatic(deps: DispatcherDeps, command: Command, context: DispatchContext, sink: StepSink | undefined): Promise<DispatchResult> {
   const { meta, eventMeta } = command;
   let value: unknown;
   if (eventMeta.builtIn === 'create') {
@@ -123,7 +124,7 @@ async function createFromStatic(deps: DispatcherDeps, command: Command, context:
   if (!entity.id) entity.id = randomUUID();
   return deps.lock.run(meta.name, entity.id, async () => {
     // Diff against nothing, so the creator and every subscriber get the whole new record.
-    const run = new EventRun(deps, { ...command, id: entity.id }, context, entity, undefined, {});
+    const run = new EventRun(deps, { ...command, id: entity.id }, context, entity, undefined, sink, {});
     try {
       return await run.commitStep([], true, entity);
     } catch (error) {
@@ -156,6 +157,7 @@ class EventRun {
     private readonly context: DispatchContext,
     private readonly entity: Entity,
     stored: StoredRecord | undefined,
+    private readonly sink: StepSink | undefined,
     initialSignals?: JsonObject,
     record?: CommandRecord,
   ) {
@@ -269,9 +271,8 @@ class EventRun {
     if (mustSave || elements.length > 0) {
       const allElements = elements.length > 0 || !mustSave ? elements : recordView(meta, this.entity, creating ? 'created' : this.#deleted ? 'deleted' : 'updated');
       const published: { -readonly [K in keyof Change]: Change[K] } = {
-        type: meta.name, id: this.entity.id, version, patch, signals, elements: allElements, command: this.#record, origin: this.deps.instanceId,
+        type: meta.name, id: this.entity.id, version, patch, signals, elements: allElements, command: this.#record, origin: this.deps.instanceId, final,
       };
-      if (this.context.clientId) published.clientId = this.context.clientId;
       if (this.#deleted) published.deleted = true;
       change = published;
       let publishing: Promise<void> | undefined;
@@ -287,12 +288,22 @@ class EventRun {
       if (allElements.length > 0) this.#elements.push(...allElements);
     }
     announceStep(this.context, change, final);
-    const stepped = this.context.onStep?.({ change, patch, elements: change?.elements ?? [], version, final });
-    if (isThenable(stepped)) await stepped;
+    if (change && this.sink) this.#deliver(change);
+    const waiting = runAfterCommit(this.context);
+    if (waiting) await waiting;
     return {
       type: meta.name, id: this.entity.id, version, patch: this.#patch, signals: this.#signals, elements: [...this.#elements],
       value, command: this.#record,
     };
+  }
+
+  /** Hands a step to the caller's sink: synchronously, never awaited, a throw reported. */
+  #deliver(change: Change): void {
+    try {
+      this.sink!(change);
+    } catch (error) {
+      this.deps.reportError(error, `the step sink of ${change.type}.${this.command.event}`);
+    }
   }
 
   /** Checks changed fields against their schemas; a bad value refuses the whole step. */

@@ -10,7 +10,7 @@ export type { ArgMeta, EntityMeta, EventKind, EventMeta } from './registry.js';
 export { Kernel } from './kernel.js';
 export type { KernelOptions, LoadedPlugin, PluginApi, Services } from './kernel.js';
 export type { DispatchInput } from './binding.js';
-export type { Actor, Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, StepResult, UnitOfWork } from './change.js';
+export type { Actor, Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, StepSink, UnitOfWork } from './change.js';
 export { KernelHooks, pluginHooks, describeTaps } from './hooks.js';
 export type { PluginHooks, TapOptions, Tappable } from './hooks.js';
 export * from './stages.js';
@@ -20,6 +20,7 @@ export { ERROR_CODES, StarmodelError, isStarmodelError, refuse, toStarmodelError
 export type { ErrorBody, ErrorCode, ErrorDefinition, FieldErrors } from './errors.js';
 export { Bus, entityTopic, typeTopic } from './bus.js';
 export { currentDispatch, runInDispatch, useDispatchContext } from './context.js';
+export { afterCommit } from './after-commit.js';
 export type { ChangeListener } from './bus.js';
 export { MemoryStore, compareValues, queryRecords } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';

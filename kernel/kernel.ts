@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DispatchInput } from './binding.js';
 import { Bus } from './bus.js';
-import type { DispatchContext, DispatchResult } from './change.js';
+import type { DispatchContext, DispatchResult, StepSink } from './change.js';
 import { dispatchContextEnabled, runInDispatch } from './context.js';
 import { dispatchEvent, persistTap, type DispatcherDeps } from './dispatcher.js';
 import { bindFinder, type Entity, type EntityClass } from './entity.js';
@@ -207,25 +207,26 @@ export class Kernel {
 
   /**
    * Runs one event. Resolves with the new version, the merge patch and the whole signals; rejects
-   * with a StarmodelError (validation, unknown event, conflict, refused ...).
+   * with a StarmodelError (validation, unknown event, conflict, refused ...). `sink` receives each
+   * committed step as it happens (a generator's `yield`s stream through it), in order.
    */
-  dispatch(input: DispatchInput, context: Partial<DispatchContext> = {}): Promise<DispatchResult> {
+  dispatch(input: DispatchInput, context: Partial<DispatchContext> = {}, sink?: StepSink): Promise<DispatchResult> {
     // Not async: an async wrapper around dispatchEvent's promise would cost extra microtask turns.
     try {
       if (this.#state === 'closing' || this.#state === 'closed') throw new StarmodelError('SM_KERNEL_CLOSED');
       const meta = this.registry.get(input.entity);
       // Prepared once at start: no promise to await on every event.
-      if (!this.#prepared.has(meta.name)) return this.#prepare(meta).then(() => this.#dispatchPrepared(meta, input, context));
-      return this.#dispatchPrepared(meta, input, context);
+      if (!this.#prepared.has(meta.name)) return this.#prepare(meta).then(() => this.#dispatchPrepared(meta, input, context, sink));
+      return this.#dispatchPrepared(meta, input, context, sink);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  #dispatchPrepared(meta: EntityMeta, input: DispatchInput, context: Partial<DispatchContext>): Promise<DispatchResult> {
+  #dispatchPrepared(meta: EntityMeta, input: DispatchInput, context: Partial<DispatchContext>, sink: StepSink | undefined): Promise<DispatchResult> {
     const full = copyContext(context);
     const deps = this.#dispatcherDeps();
-    const run = () => dispatchEvent(deps, input, full, meta);
+    const run = () => dispatchEvent(deps, input, full, meta, sink);
     const observed = () => tracedDispatch(this.instanceId, meta.name, input.event, input.id, full, run);
     return dispatchContextEnabled() ? runInDispatch(full, observed) : observed();
   }

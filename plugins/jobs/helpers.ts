@@ -4,7 +4,7 @@
  * (`reportProgress`), and queue another event once this one's change is saved (`later`, `laterOn`).
  * They find their kernel through the running event's dispatch context, so they need no argument.
  */
-import { currentDispatch, StarmodelError, validateNamed, type DispatchContext, type Entity, type EntityClass, type EventArgs, type EventName } from 'starmodel';
+import { afterCommit, currentDispatch, StarmodelError, validateNamed, type DispatchContext, type Entity, type EntityClass, type EventArgs, type EventName } from 'starmodel';
 import { schemasOf } from './job-data.js';
 import { isWorkerLocal, type JobsRuntime } from './runtime.js';
 import { JOBS_PLUGIN } from './types.js';
@@ -68,7 +68,8 @@ function queueLater(cls: EntityClass, id: string | undefined, event: string, pos
   // Validated now, so a bad argument fails the event that asked, not a worker later.
   const args = validateNamed(schemasOf(eventMeta), raw);
   const actor = { sessionId: context.sessionId, user: context.user };
-  runtime.defer(context, () => runtime.enqueue(meta, eventMeta, id, args, actor));
+  // After the change is saved: a job queued from inside an event never runs before it.
+  afterCommit(context, () => runtime.enqueue(meta, eventMeta, id, args, actor));
 }
 
 /**

@@ -33,7 +33,6 @@ function isPermanent(error: unknown): boolean {
 /** The queue of one kernel, plus what runs its jobs. */
 export class JobsRuntime {
   readonly #running = new Map<string, RunningJob>();
-  readonly #deferred = new WeakMap<DispatchContext, (() => Promise<unknown>)[]>();
 
   constructor(readonly api: PluginApi, readonly queue: JobQueue, readonly options: JobsOptions) {}
 
@@ -54,25 +53,6 @@ export class JobsRuntime {
     const info = await this.queue.add(jobDataOf(meta, eventMeta, { entityId, recordId }, stored, actor), this.addOptions);
     this.api.log.debug(`queued job ${info.id}: ${meta.name}.${eventMeta.name}`, { entityId });
     return info;
-  }
-
-  /**
-   * Runs `task` (a queueing) after the current event's next committed step, so a job queued from
-   * inside an event never runs before the change that asked for it is saved.
-   */
-  defer(context: DispatchContext, task: () => Promise<unknown>): void {
-    let pending = this.#deferred.get(context);
-    if (!pending) {
-      const tasks: (() => Promise<unknown>)[] = [];
-      pending = tasks;
-      this.#deferred.set(context, tasks);
-      const previous = context.onStep;
-      context.onStep = async (step) => {
-        await previous?.(step);
-        for (const next of tasks.splice(0)) await next();
-      };
-    }
-    pending.push(task);
   }
 
   /** The job this process is running under `jobId`, for progress reports. */

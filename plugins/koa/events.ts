@@ -5,7 +5,7 @@
  * live stream open on that entity, the stream delivers the change instead, in order, once.
  */
 import type { Context } from 'koa';
-import { emptyErrors, entityTopic, isPlainObject, StarmodelError, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type Kernel, type StepResult } from 'starmodel';
+import { emptyErrors, entityTopic, isPlainObject, StarmodelError, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type Kernel, type Change } from 'starmodel';
 import { queryArgs, querySignals, readBody } from './body.js';
 import { ownOrigin, refuseCrossSite } from './guard.js';
 import type { LiveRegistry } from './live.js';
@@ -45,13 +45,11 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
       // A GET has no body to read (and no promise to wait for).
       const body = ctx.method === 'GET' ? undefined : await readBody(ctx, deps.bodyLimit);
       const signals = ctx.method === 'GET' || ctx.method === 'DELETE' ? (querySignals(ctx) ?? body) : body;
-      const clientId = clientIdOf(signals);
       const id = ctx.params?.id;
       const input: DispatchInput = id ? { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, untrusted: true, id } : { entity: meta.cls, event: eventMeta.name, query: queryArgs(ctx), body: signals, untrusted: true };
       // Optional keys set one by one: object spreads were measurably slow here on Node 20 (S1).
       const context: EventContext = { sessionId: state.sessionId, signals };
       if (state.user) context.user = state.user;
-      if (clientId) context.clientId = clientId;
       if (mode === 'datastar') return await streamEvent(ctx, deps, meta, eventMeta, input, context, errorsReset);
       const result = await deps.kernel.dispatch(input, context);
       if (result.takenOver) {
@@ -93,13 +91,12 @@ function showsError(signals: unknown, meta: EntityMeta, eventMeta: EventMeta): b
 }
 
 /** The dispatch context of an event request (the kernel adds `locals`). */
-type EventContext = { sessionId: string; signals: unknown; clientId?: string; user?: RequestState['user']; onStep?: (step: StepResult) => void };
+type EventContext = { sessionId: string; signals: unknown; user?: RequestState['user'] };
 
 async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta, eventMeta: EventMeta, input: DispatchInput, context: EventContext, errorsReset: string): Promise<void> {
-  const answer = new EventAnswer(ctx, deps, meta, context.clientId);
+  const answer = new EventAnswer(ctx, deps, meta, clientIdOf(context.signals));
   try {
-    context.onStep = answer.onStep;
-    const result = await deps.kernel.dispatch(input, context);
+    const result = await deps.kernel.dispatch(input, context, answer.onStep);
     if (result.takenOver) answer.add(deps.encoder.encode({ kind: 'signals', signals: { sm: { queued: { by: result.takenOver.by, ...result.takenOver.info } } } }));
     // Clear the messages a previous failed attempt left (beside this event's inputs, and the page's), when the page shows one.
     if (showsError(context.signals, meta, eventMeta)) answer.add(errorsReset);
@@ -117,23 +114,21 @@ async function streamEvent(ctx: Context, deps: EventRouteDeps, meta: EntityMeta,
 class EventAnswer {
   #sse: SseConnection | undefined;
   #pending = '';
-  /** The kernel's `onStep` callback for this answer. */
-  readonly onStep: (step: StepResult) => void;
+  /** The kernel's step sink for this answer. */
+  readonly onStep: (change: Change) => void;
 
   constructor(private readonly ctx: Context, private readonly deps: EventRouteDeps, private readonly meta: EntityMeta, private readonly clientId: string | undefined) {
     this.onStep = this.#step.bind(this);
   }
 
-  #step(step: StepResult): void {
-    const change = step.change;
-    if (!change) return;
+  #step(change: Change): void {
     const { deps, clientId } = this;
     // A tab with a live stream on this entity (or, for views, on its type) gets the change there, once.
     const entityLive = clientId !== undefined && deps.live.has(clientId, entityTopic(change.type, change.id));
     const typeLive = clientId !== undefined && deps.live.has(clientId, typeTopic(change.type));
     if (!entityLive && Object.keys(change.patch).length > 0) this.#pending += deps.encoder.encode({ kind: 'signals', signals: { [this.meta.namespace]: change.patch } });
     if (!entityLive && !typeLive) for (const element of change.elements) this.#pending += deps.encoder.encode({ kind: 'elements', ...element });
-    if (!step.final && this.#pending !== '') this.#flush();
+    if (!change.final && this.#pending !== '') this.#flush();
   }
 
   /** Adds encoded events to the answer. */

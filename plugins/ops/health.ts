@@ -50,7 +50,7 @@ export function busCheck(kernel: Kernel): ReadinessCheck {
     });
     try {
       const probe: Change = {
-        type, id: 'probe', version: 0, patch: {}, signals: {}, elements: [], origin: kernel.instanceId,
+        type, id: 'probe', version: 0, patch: {}, signals: {}, elements: [], origin: kernel.instanceId, final: true,
         command: { entity: type, event: 'probe', id: undefined, args: {}, actor: {}, at: Date.now() },
       };
       kernel.bus.deliver(probe);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Entity, event, html, isStarmodelError, metaOf, refuse, versionOf, type StarmodelError, type StepResult } from '../../kernel/index.js';
+import { Entity, event, html, isStarmodelError, metaOf, refuse, versionOf, type Change, type StarmodelError } from '../../kernel/index.js';
 import { createTestKernel, type TestKernel } from '../../kernel/testing/index.js';
 import { rejectsWith, rejection } from '../fixtures/errors.js';
 
@@ -127,12 +127,17 @@ describe('Events', () => {
   });
 
   it('commits a generator once per yield plus once at the end, in order', async () => {
-    const steps: StepResult[] = [];
-    const result = await t.kernel.dispatch({ entity: Job, event: 'phases' }, { onStep: (step) => { steps.push(step); } });
+    const steps: Change[] = [];
+    const result = await t.kernel.dispatch({ entity: Job, event: 'phases' }, {}, (step) => { steps.push(step); });
     expect(steps.map((step) => step.patch)).to.deep.equal([{ phase: 'loading' }, { count: 10 }, { phase: 'done' }]);
     expect(steps.map((step) => step.final)).to.deep.equal([false, false, true]);
     expect(steps.map((step) => step.version)).to.deep.equal([1, 2, 3]);
     expect(result.patch, 'the final patch merges every step').to.deep.equal({ phase: 'done', count: 10 });
+    expect(result.version).to.equal(3);
+  });
+
+  it('keeps running when a step sink throws: the error is reported and the event commits', async () => {
+    const result = await t.kernel.dispatch({ entity: Job, event: 'phases' }, {}, () => { throw new Error('the sink broke'); });
     expect(result.version).to.equal(3);
   });
 
@@ -145,8 +150,8 @@ describe('Events', () => {
   });
 
   it('runs an async generator, sending the HTML it yields with each step', async () => {
-    const steps: StepResult[] = [];
-    const result = await t.kernel.dispatch({ entity: Job, event: 'countdown', query: { from: '2' } }, { onStep: (step) => { steps.push(step); } });
+    const steps: Change[] = [];
+    const result = await t.kernel.dispatch({ entity: Job, event: 'countdown', query: { from: '2' } }, {}, (step) => { steps.push(step); });
     expect(steps.map((step) => step.patch)).to.deep.equal([{ count: 2 }, { count: 1 }, { phase: 'lift-off' }]);
     expect(steps.map((step) => step.elements.map((element) => element.html))).to.deep.equal([['<p id="left">2</p>'], ['<p id="left">1</p>'], []]);
     expect(result.value, "the generator's return value").to.equal('launched');
@@ -154,16 +159,17 @@ describe('Events', () => {
     expect(result.elements.map((element) => element.html)).to.deep.equal(['<p id="left">2</p>', '<p id="left">1</p>']);
   });
 
-  it('still reports a final step when the last yield changed everything', async () => {
+  it('hands the sink only steps that changed something, the last yield\'s marked not final', async () => {
     class Once extends Entity {
       static override scope = 'global' as const;
       n = 0;
       @event() *once() { this.n = 1; yield; }
     }
     t.kernel.register(Once);
-    const steps: StepResult[] = [];
-    await t.kernel.dispatch({ entity: Once, event: 'once' }, { onStep: (step) => { steps.push(step); } });
-    expect(steps.map((step) => [step.patch, step.final])).to.deep.equal([[{ n: 1 }, false], [{}, true]]);
+    const steps: Change[] = [];
+    const result = await t.kernel.dispatch({ entity: Once, event: 'once' }, {}, (step) => { steps.push(step); });
+    expect(steps.map((step) => [step.patch, step.final])).to.deep.equal([[{ n: 1 }, false]]);
+    expect(result.version).to.equal(1);
   });
 
   it('sends returned HTML with the selector and mode of the event', async () => {
