@@ -114,6 +114,7 @@ export function installOps(api: PluginApi, options: OpsOptions): OpsService {
   hooks.close.tap(async () => {
     await drain({ options, readiness, streams, inFlight, log });
     events.uninstall();
+    log.flush();
   });
 
   const service: OpsService = {

@@ -86,7 +86,10 @@ export function createPino(settings: PinoSettings = {}): PinoLogger {
   // before `process.exit`, which a worker thread would not be.
   const destination: DestinationStream = format === 'pretty'
     ? PinoPretty({ sync: true, colorize: !target && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: target ? asWritable(target) : 1 })
-    : target ?? pino.destination({ dest: 1, sync: true });
+    // JSON lines to stdout are written asynchronously (one write per turn of the event loop, not
+    // one blocking write per line); pino flushes what is left when the process exits, and the
+    // plugin flushes on close.
+    : target ?? pino.destination({ dest: 1, sync: false });
   return pino({
     level,
     base: { pid: process.pid },
