@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   SM_AUTH_FORBIDDEN: { status: 403, expose: true, message: 'Your account may not {action}: {reason}' },
   SM_AUTH_INVALID_CREDENTIALS: { status: 401, expose: true, message: 'The email or the password is wrong. Check both and try again.' },
   SM_AUTH_RATE_LIMITED: { status: 429, expose: true, message: 'Too many attempts. Wait {seconds} seconds, then try again.' },
+  SM_AUTH_BUSY: { status: 503, expose: true, message: 'Too many sign-ins are being checked at once. Try again in a few seconds.' },
   SM_AUTH_EMAIL_TAKEN: { status: 409, expose: true, message: 'An account with this email already exists. Sign in instead, or use another email.' },
   SM_JOBS_UNAVAILABLE: { status: 503, expose: true, message: 'The job queue is not answering (Redis is unreachable). Try again shortly.' },
   SM_JOBS_NOT_FOUND: { status: 404, expose: true, message: 'There is no job {id}.' },

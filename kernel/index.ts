@@ -32,6 +32,7 @@ export { baseType, coerce, inferSchema, schemaInfo, validateNamed } from './sche
 export type { Schema, SchemaInfo } from './schema.js';
 export { Html, escapeHtml, html, kRender, raw } from './html.js';
 export { GLOBAL_ID, identify } from './identity.js';
+export { sameOriginPath } from './redirect.js';
 export { signalsOf, stateOf, materialize } from './state.js';
 export { consoleLogger, logSafe } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';

@@ -3,7 +3,7 @@
  * The forms are plain HTML forms (they work without JavaScript: the server answers with a redirect)
  * that Datastar upgrades: it posts them as forms and shows each field's message next to its input.
  */
-import { html, raw, type Html } from 'starmodel';
+import { html, raw, sameOriginPath, type Html } from 'starmodel';
 import type { PageContext, PageHandler } from '@starmodel/koa';
 import { authUserOf } from '@starmodel/auth';
 import { layout } from './pages/layout.js';
@@ -31,8 +31,7 @@ function authForm(page: PageContext, action: string, fields: readonly string[], 
 
 /** The `next` path a page was asked to return to (checked again by the server). */
 function nextOf(page: PageContext, fallback: string): string {
-  const next = page.query.next;
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+  return sameOriginPath(page.query.next, fallback);
 }
 
 /** The header's account links: the signed-in user's name and "Sign out", or "Sign in". */

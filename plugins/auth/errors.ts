@@ -7,7 +7,7 @@
 import { StarmodelError, type FieldErrors } from 'starmodel';
 
 /** The codes an {@link AuthError} carries (registered in the kernel's error registry). */
-export type AuthErrorCode = 'SM_AUTH_FORBIDDEN' | 'SM_AUTH_INVALID_CREDENTIALS' | 'SM_AUTH_RATE_LIMITED';
+export type AuthErrorCode = 'SM_AUTH_FORBIDDEN' | 'SM_AUTH_INVALID_CREDENTIALS' | 'SM_AUTH_RATE_LIMITED' | 'SM_AUTH_BUSY';
 
 /** A StarmodelError with one of the auth codes; a rate-limited one says how long to wait. */
 export class AuthError extends StarmodelError {
@@ -39,6 +39,11 @@ export function invalidCredentials(fields?: FieldErrors): AuthError {
 export function rateLimited(retryAfterMs: number): AuthError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new AuthError('SM_AUTH_RATE_LIMITED', { seconds }, { retryAfterSeconds: seconds });
+}
+
+/** 503: more password hashes are waiting than the server will queue; try again shortly. */
+export function hashingBusy(): AuthError {
+  return new AuthError('SM_AUTH_BUSY', {}, { retryAfterSeconds: 2 });
 }
 
 /** 403 naming what was refused and why. */

@@ -6,7 +6,7 @@
  * posts (303 to the next page; an error page with a way back on failure).
  */
 import type { Context } from 'koa';
-import { escapeHtml, isPlainObject, StarmodelError, type Encoder, type FieldErrors } from 'starmodel';
+import { escapeHtml, isPlainObject, sameOriginPath, StarmodelError, type Encoder, type FieldErrors } from 'starmodel';
 import { AuthError } from './errors.js';
 
 /** How a request wants its answer. */
@@ -98,8 +98,7 @@ export function textField(fields: Record<string, unknown>, name: string): string
 
 /** A same-site path to go to next (from a `next` field), or the fallback. Never another site. */
 export function nextPath(fields: Record<string, unknown>, fallback: string): string {
-  const next = textField(fields, 'next');
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !/[\r\n]/.test(next) ? next : fallback;
+  return sameOriginPath(textField(fields, 'next'), fallback);
 }
 
 /** Clears the messages of the given form fields (so a fixed form shows no stale message). */

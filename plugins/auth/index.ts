@@ -21,6 +21,7 @@ import { isStarmodelError } from 'starmodel';
 import { defineAuthSession, defineUser, type UserClass } from './entities.js';
 import { parseAuthOptions, type AuthOptions } from './options.js';
 import { createLimiters, installAuthRoutes } from './routes.js';
+import { sharedWindowsOf } from './shared-limiter.js';
 import { checkEntityRules, checkEvent, checkRead } from './rules.js';
 import { seedAdmin } from './seed.js';
 import { SessionDirectory } from './sessions.js';
@@ -35,7 +36,7 @@ export { normalizeEmail } from './users.js';
 export type { UserClass, UserEntity } from './entities.js';
 export { AuthError, type AuthErrorCode } from './errors.js';
 export { DEFAULT_SCRYPT, hashPassword, verifyPassword, needsRehash, type ScryptParams } from './password.js';
-export { SlidingWindowLimiter, type LimitRule } from './limiter.js';
+export { memoryLimiter, SlidingWindowLimiter, type AttemptLimiter, type LimitRule } from './limiter.js';
 
 /** What the auth plugin offers the app and other plugins (`kernel.service('auth')`). */
 export interface AuthService {
@@ -94,14 +95,17 @@ export default function authPlugin(raw: Readonly<Record<string, unknown>> = {}):
         try {
           userId = await sessions.userIdOf(state.sessionId);
         } catch (error) {
-          // The session store is down: serve the request as anonymous (public entities keep working,
-          // anything that needs a user is still refused) rather than failing every request.
           if (!isStarmodelError(error) || error.status !== 503) throw error;
-          if (Date.now() - degradedSince > 60_000) log.warn(`sessions cannot be read (${error.message}); requests are served as signed out until the store answers`);
+          if (Date.now() - degradedSince > 60_000) log.warn(`sessions cannot be read (${error.message}); requests that carry a session answer 503 until the store answers`);
           degradedSince = Date.now();
+          // A browser seen before may be signed in: serving it as signed out would show the wrong
+          // page and refuse its user's actions with a misleading "sign in". A brand-new session
+          // cannot be signed in, so it is served (public pages keep working).
+          if (state.carriesSession) throw error;
           return;
         }
         if (!userId) return;
+        // Same for the user record: a store that cannot answer is a 503, never "signed out".
         const user = await users.byId(userId);
         if (!user) {
           await sessions.close(state.sessionId);
@@ -115,7 +119,8 @@ export default function authPlugin(raw: Readonly<Record<string, unknown>> = {}):
       }, { stage: STAGE_VALIDATE });
 
       const userOf = async (ctx: Context) => authUserOf((await web.requestState(ctx)).user);
-      installAuthRoutes({ web, users, sessions, options, log, userOf }, createLimiters(options));
+      // Counted in Redis when the redis plugin is configured (one limit for every instance).
+      installAuthRoutes({ web, users, sessions, options, log, userOf }, createLimiters(options, () => sharedWindowsOf(kernel.service('redis' as never))));
 
       // Before the web plugin starts listening (stage 0), so the first request finds the admin.
       api.hooks.ready.tap(async () => {

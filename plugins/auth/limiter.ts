@@ -1,13 +1,26 @@
 /**
  * @module @starmodel/auth/limiter
- * Sliding-window attempt counters, in process memory. Each key (an account's email, a client
- * address) keeps the times of its last `max` counted attempts; once `max` of them fall inside the
- * window, the next attempt is refused until the oldest of them leaves it. Memory is bounded: at
- * most `maxKeys` keys, the least recently counted dropped first.
+ * Sliding-window attempt counters. Each key (an account's email, a client address) keeps the
+ * times of its last `max` counted attempts; once `max` of them fall inside the window, the next
+ * attempt is refused until the oldest of them leaves it.
  *
- * Several instances behind a load balancer each count on their own, so the effective limit is
- * `max` times the number of instances: share the counters (e.g. in Redis) for a hard limit.
+ * An attempt is counted when it is *reserved*, before the password hash runs, in one atomic step
+ * with the check: a burst of concurrent attempts cannot all pass the check before any is counted.
+ * In process memory by default (bounded: at most `maxKeys` keys, the least recently counted
+ * dropped first); with Redis configured the counters live there (see `redisLimiter` in
+ * `@starmodel/redis`'s service), so several instances share one limit.
  */
+
+/** Where attempts are counted: this process, or a store shared by every instance. */
+export interface AttemptLimiter {
+  readonly rule: LimitRule;
+  /** Checks and counts one attempt for `key` in one step: 0 when counted, else the milliseconds to wait (nothing counted). */
+  reserve(key: string): Promise<number>;
+  /** Takes back the newest counted attempt of `key` (an attempt that turned out to be legitimate). */
+  release(key: string): Promise<void>;
+  /** Forgets `key` (after a successful sign-in). */
+  reset(key: string): Promise<void>;
+}
 
 /** A limit: at most `max` counted attempts per `windowSeconds`. */
 export interface LimitRule {
@@ -61,8 +74,33 @@ export class SlidingWindowLimiter {
     this.#hits.delete(key);
   }
 
+  /** Checks and counts in one synchronous step (see {@link AttemptLimiter.reserve}). */
+  tryReserve(key: string): number {
+    const wait = this.retryAfterMs(key);
+    if (wait === 0) this.hit(key);
+    return wait;
+  }
+
+  /** Takes back the newest counted attempt of `key`. */
+  unhit(key: string): void {
+    const hits = this.#hits.get(key);
+    if (!hits) return;
+    hits.pop();
+    if (hits.length === 0) this.#hits.delete(key);
+  }
+
   /** Number of keys held (for specs and metrics). */
   get size(): number {
     return this.#hits.size;
   }
+}
+
+/** An {@link AttemptLimiter} over an in-process {@link SlidingWindowLimiter}. */
+export function memoryLimiter(window: SlidingWindowLimiter): AttemptLimiter {
+  return {
+    rule: window.rule,
+    reserve: async (key) => window.tryReserve(key),
+    release: async (key) => window.unhit(key),
+    reset: async (key) => window.reset(key),
+  };
 }

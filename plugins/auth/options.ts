@@ -36,11 +36,15 @@ export interface AuthOptions {
   password: { readonly min: number; readonly max: number };
   /** scrypt parameters for new hashes. @default { logN: 15, r: 8, p: 1, keyLength: 64, saltBytes: 16 } */
   scrypt: ScryptParams;
-  /** Sign-in and sign-up limits (sliding windows, per process). */
+  /**
+   * Sign-in and sign-up limits (sliding windows). Attempts are counted when they start, before the
+   * password hash; in Redis when `@starmodel/redis` is configured (one limit for every instance),
+   * else in this process. A right password takes its attempts back.
+   */
   limits: {
-    /** Failed sign-ins per account (email). @default { max: 5, windowSeconds: 900 } */
+    /** Sign-in attempts per account (email), password changes included. @default { max: 5, windowSeconds: 900 } */
     readonly loginPerAccount: LimitRule;
-    /** Failed sign-ins per client address. @default { max: 20, windowSeconds: 900 } */
+    /** Sign-in attempts per client address. @default { max: 20, windowSeconds: 900 } */
     readonly loginPerAddress: LimitRule;
     /** Sign-ups per client address. @default { max: 10, windowSeconds: 3600 } */
     readonly signupPerAddress: LimitRule;

@@ -8,6 +8,7 @@
  * 16-byte random salt. scrypt runs on libuv's thread pool, so hashing never blocks the event loop.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hashingBusy } from './errors.js';
 
 /** scrypt parameters. */
 export interface ScryptParams {
@@ -29,7 +30,40 @@ export const DEFAULT_SCRYPT: ScryptParams = { logN: 15, r: 8, p: 1, keyLength: 6
 /** Bounds on parameters read back from a stored hash, so a tampered row cannot make a hash take minutes. */
 const LIMITS = { logN: [10, 20], r: [1, 32], p: [1, 16], keyLength: [16, 128], saltBytes: [8, 64] } as const;
 
+/**
+ * scrypt runs on libuv's thread pool (4 threads by default), which sqlite3 and file reads share: a
+ * burst of sign-ins hashing on every thread at once would stall the app's SQLite store for
+ * seconds. At most `HASHES_AT_ONCE` hashes run together; up to `HASHES_WAITING` more wait their
+ * turn, and past that a sign-in is refused with 503 SM_AUTH_BUSY (Retry-After) instead of queueing
+ * without end.
+ */
+export const HASHES_AT_ONCE = 2;
+export const HASHES_WAITING = 256;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= HASHES_AT_ONCE) {
+    if (waiting.length >= HASHES_WAITING) throw hashingBusy();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else {
+    running++;
+  }
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next waiter (running stays the same), or frees up.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  return withHashSlot(() => deriveNow(password, salt, params));
+}
+
+function deriveNow(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const N = 2 ** params.logN;
   // Node refuses scrypt above `maxmem` (32 MiB by default): allow twice what these parameters need.
   const options: ScryptOptions = { N, r: params.r, p: params.p, maxmem: 256 * N * params.r * params.p };

@@ -18,7 +18,8 @@ import type { WebService } from '@starmodel/koa';
 import { encoderFor, isStarmodelError, StarmodelError, type Encoder, type Logger } from 'starmodel';
 import { invalidCredentials, rateLimited, signInRequired } from './errors.js';
 import { modeOf, nextPath, readFields, refuseCrossSite, respondDone, respondFailed, textField } from './http.js';
-import { SlidingWindowLimiter } from './limiter.js';
+import { memoryLimiter, SlidingWindowLimiter, type AttemptLimiter, type LimitRule } from './limiter.js';
+import { sharedLimiter, type SharedWindowsLike } from './shared-limiter.js';
 import type { AuthOptions } from './options.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { SessionDirectory } from './sessions.js';
@@ -37,17 +38,22 @@ export interface AuthRouteDeps {
 
 /** The sign-in counters of one app. */
 export interface AuthLimiters {
-  readonly loginPerAccount: SlidingWindowLimiter;
-  readonly loginPerAddress: SlidingWindowLimiter;
-  readonly signupPerAddress: SlidingWindowLimiter;
+  readonly loginPerAccount: AttemptLimiter;
+  readonly loginPerAddress: AttemptLimiter;
+  readonly signupPerAddress: AttemptLimiter;
 }
 
-/** Makes the limiters an app's options ask for. */
-export function createLimiters(options: AuthOptions, now: () => number = Date.now): AuthLimiters {
+/** Makes the limiters an app's options ask for: in Redis when `shared` is given, else in this process. */
+export function createLimiters(options: AuthOptions, shared?: () => SharedWindowsLike | undefined, now: () => number = Date.now): AuthLimiters {
+  const make = (name: string, rule: LimitRule): AttemptLimiter => {
+    const local = memoryLimiter(new SlidingWindowLimiter(rule, now));
+    if (!shared) return local;
+    return sharedLimiter(name, rule, shared, local);
+  };
   return {
-    loginPerAccount: new SlidingWindowLimiter(options.limits.loginPerAccount, now),
-    loginPerAddress: new SlidingWindowLimiter(options.limits.loginPerAddress, now),
-    signupPerAddress: new SlidingWindowLimiter(options.limits.signupPerAddress, now),
+    loginPerAccount: make('login-account', options.limits.loginPerAccount),
+    loginPerAddress: make('login-address', options.limits.loginPerAddress),
+    signupPerAddress: make('signup-address', options.limits.signupPerAddress),
   };
 }
 
@@ -97,7 +103,8 @@ export function installAuthRoutes(deps: AuthRouteDeps, limiters: AuthLimiters): 
         respondDone(ctx, mode, encoder, next, FORM_FIELDS[form], body);
       } catch (error) {
         const failure = isStarmodelError(error) ? error : new StarmodelError('SM_EVENT_FAILED', { entity: 'auth', event: form, reason: 'unexpected error' }, { cause: error });
-        if (!isStarmodelError(error) || failure.status >= 500) log.error(`${prefix}/${form}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        if (failure.status === 503) log.warn(`${prefix}/${form}: ${failure.message}`, { code: failure.code });
+        else if (!isStarmodelError(error) || failure.status >= 500) log.error(`${prefix}/${form}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         respondFailed(ctx, mode, encoder, failure, FORM_FIELDS[form]);
       }
     };
@@ -116,10 +123,9 @@ export function installAuthRoutes(deps: AuthRouteDeps, limiters: AuthLimiters): 
       if (!nameCheck.success) problems.name = nameCheck.error.issues[0]?.message ?? 'Not a valid name';
     }
     if (Object.keys(problems).length > 0) throw invalid(problems);
-    const address = ctx.ip;
-    const wait = limiters.signupPerAddress.retryAfterMs(address);
+    // Counted before the hash, in the same step as the check (see limiter.ts).
+    const wait = await limiters.signupPerAddress.reserve(ctx.ip);
     if (wait > 0) throw rateLimited(wait);
-    limiters.signupPerAddress.hit(address);
     const user = await users.create({ email, password, name });
     log.info(`new user ${user.id}`);
     if (options.signInOnSignup) await signIn(ctx, user.id);
@@ -137,17 +143,21 @@ export function installAuthRoutes(deps: AuthRouteDeps, limiters: AuthLimiters): 
     if (Object.keys(problems).length > 0) throw invalid(problems);
     const account = `account:${email}`;
     const address = `address:${ctx.ip}`;
-    const wait = Math.max(limiters.loginPerAccount.retryAfterMs(account), limiters.loginPerAddress.retryAfterMs(address));
-    if (wait > 0) throw rateLimited(wait);
+    // Each attempt is counted before its hash runs, so a burst evaluates at most the limit.
+    const addressWait = await limiters.loginPerAddress.reserve(address);
+    if (addressWait > 0) throw rateLimited(addressWait);
+    const accountWait = await limiters.loginPerAccount.reserve(account);
+    if (accountWait > 0) {
+      await limiters.loginPerAddress.release(address);
+      throw rateLimited(accountWait);
+    }
     const user = await users.byEmail(email);
     // The same scrypt work whether or not the account exists, and the same answer.
     const matches = await verifyPassword(password, user?.passwordHash ?? (await dummy()), options.scrypt);
-    if (!user || !matches) {
-      limiters.loginPerAccount.hit(account);
-      limiters.loginPerAddress.hit(address);
-      throw invalidCredentials();
-    }
-    limiters.loginPerAccount.reset(account);
+    if (!user || !matches) throw invalidCredentials();
+    // A right password takes its attempts back: the account starts afresh, the address keeps the others.
+    await limiters.loginPerAccount.reset(account);
+    await limiters.loginPerAddress.release(address);
     if (needsRehash(user.passwordHash, options.scrypt)) await users.setPassword(user.id, password);
     await signIn(ctx, user.id);
     return { next: nextPath(fields, options.afterLogin), body: { user: publicUser(user) } };
@@ -172,13 +182,13 @@ export function installAuthRoutes(deps: AuthRouteDeps, limiters: AuthLimiters): 
     if (problem) throw invalid({ newPassword: problem });
     // A stolen session must not guess the password faster than the sign-in form allows.
     const account = `account:${user.email}`;
-    const wait = limiters.loginPerAccount.retryAfterMs(account);
+    const wait = await limiters.loginPerAccount.reserve(account);
     if (wait > 0) throw rateLimited(wait);
     const stored = await users.byId(user.id);
     if (!stored || !(await verifyPassword(currentPassword, stored.passwordHash, options.scrypt))) {
-      limiters.loginPerAccount.hit(account);
       throw invalidCredentials({ currentPassword: 'This is not your current password' });
     }
+    await limiters.loginPerAccount.reset(account);
     await users.setPassword(user.id, newPassword);
     // Every other device is signed out; this one continues on a fresh session id.
     await sessions.closeAllOf(user.id);

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa, { type Context } from 'koa';
-import { encoderFor, entityTopic, identify, typeTopic, StarmodelError, type Dialect, type Encoder, type EntityMeta, type Kernel, type PluginApi } from 'starmodel';
+import { encoderFor, entityTopic, identify, isStarmodelError, typeTopic, StarmodelError, type Dialect, type Encoder, type EntityMeta, type Kernel, type PluginApi } from 'starmodel';
 import { CLIENT_SCRIPT_PATH, loadClientScript, staticFile } from './assets.js';
 import { querySignals, readBody } from './body.js';
 import { refuseCrossSite } from './guard.js';
@@ -114,7 +114,8 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   const requestState = async (ctx: Context): Promise<RequestState> => {
     const cached = (ctx.state as { starmodel?: RequestState }).starmodel;
     if (cached) return cached;
-    const state: RequestState = { sessionId: sessions.sessionOf(ctx) };
+    const carriesSession = sessions.carried(ctx);
+    const state: RequestState = { sessionId: sessions.sessionOf(ctx), carriesSession };
     for (const resolve of resolvers) await resolve(ctx, state);
     (ctx.state as { starmodel?: RequestState }).starmodel = state;
     return state;
@@ -129,7 +130,14 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   });
   koa.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
-    await runEarly(early, ctx, next);
+    try {
+      await runEarly(early, ctx, next);
+    } catch (error) {
+      // A StarmodelError from any route (a plugin's, a resolver's 503) is answered like every
+      // other: its status, its stable code, in the request's mode. Anything else stays Koa's.
+      if (!isStarmodelError(error) || ctx.headerSent) throw error;
+      respondError(ctx, modeOf(ctx), asStarmodelError(error, log, ctx.path), undefined, encoder, options.maxBufferedBytes);
+    }
   });
   // No allowedMethods(): the fallback below answers 404/405 with a stable code and a body that matches.
   koa.use(router.routes());

@@ -10,6 +10,12 @@ import { StarmodelError, type EntityMeta } from 'starmodel';
 /** Who is asking: the session, and the signed-in user when an auth plugin resolved one. */
 export interface RequestState {
   readonly sessionId: string;
+  /**
+   * True when the request came with a valid session cookie (a browser seen before, perhaps signed
+   * in), false for a session made for this request. When the user store cannot answer, a request
+   * that carries a session must be refused (503), never served as signed out.
+   */
+  readonly carriesSession: boolean;
   user?: { readonly id: string; readonly roles?: readonly string[] };
 }
 
@@ -71,6 +77,11 @@ export class SessionCookies {
   }
 
   /** The request's session id; a new one (and its cookie) when it has none or a forged one. */
+  /** True when the request itself carried a valid session cookie. */
+  carried(ctx: Context): boolean {
+    return this.verify(this.#cookieOf(ctx)) !== undefined;
+  }
+
   sessionOf(ctx: Context): string {
     const current = (ctx.state as { starmodelSession?: string }).starmodelSession;
     if (current) return current;

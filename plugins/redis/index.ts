@@ -15,12 +15,14 @@ import type { PluginApi, StarmodelPlugin } from 'starmodel';
 import { ChangeBridge, type BridgeStats } from './bridge.js';
 import { RedisConnections, type RedisHealth } from './connection.js';
 import { notConfigured } from './errors.js';
+import { sharedWindows, type SharedWindows } from './windows.js';
 import { parseRedisOptions, type RedisOptions } from './options.js';
 import { RedisStore } from './store.js';
 
 export type { BridgeStats } from './bridge.js';
 export type { RedisHealth } from './connection.js';
 export type { RedisOptions } from './options.js';
+export type { SharedWindows } from './windows.js';
 export { RedisStore, serializeRecord } from './store.js';
 
 /** What the plugin offers other plugins (`kernel.service('redis')`), e.g. for readiness checks. */
@@ -35,6 +37,8 @@ export interface RedisService {
   ping(): Promise<RedisHealth>;
   /** Counters of the bus between instances. */
   bridgeStats(): BridgeStats;
+  /** Sliding-window counters every instance shares (rate limits); absent when not configured. */
+  readonly windows?: SharedWindows;
 }
 
 declare module 'starmodel' {
@@ -85,6 +89,7 @@ function install(api: PluginApi, options: RedisOptions, url: string): void {
     configured: true, prefix: options.prefix, target: connections.target,
     ping: () => connections.ping(),
     bridgeStats: () => bridge.stats,
+    windows: sharedWindows(() => connections.commands, options.prefix),
   });
 }
 

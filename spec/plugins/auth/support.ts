@@ -13,6 +13,7 @@ import type { WebApp } from '../../support/web-app.js';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const AUTH_PLUGIN = fileURLToPath(new URL('../../../plugins/auth', import.meta.url));
 export const KNEX_PLUGIN = fileURLToPath(new URL('../../../plugins/knex', import.meta.url));
+export const REDIS_PLUGIN = fileURLToPath(new URL('../../../plugins/redis', import.meta.url));
 
 /** Which store keeps users and sessions in a spec run. */
 export type UserStoreKind = 'memory' | 'sql';
@@ -30,10 +31,10 @@ export interface AuthApp extends WebApp {
 const SPEC_LIMITS = { loginPerAddress: { max: 1000, windowSeconds: 900 }, signupPerAddress: { max: 1000, windowSeconds: 3600 } };
 
 /** Starts an app with the auth plugin; `sql` puts users and sessions in a fresh SQLite file. */
-export async function startAuthApp(entities: EntityClass[], store: UserStoreKind, authOptions: Record<string, unknown> = {}): Promise<AuthApp> {
-  const folder = store === 'sql' ? mkdtempSync(join(tmpdir(), 'starmodel-auth-')) : undefined;
+export async function startAuthApp(entities: EntityClass[], store: UserStoreKind, authOptions: Record<string, unknown> = {}, morePlugins: Record<string, Record<string, unknown>> = {}): Promise<AuthApp> {
+  const folder = store === 'sql' && !morePlugins[KNEX_PLUGIN] ? mkdtempSync(join(tmpdir(), 'starmodel-auth-')) : undefined;
   const limits = { ...SPEC_LIMITS, ...(authOptions.limits as Record<string, unknown> | undefined) };
-  const plugins: Record<string, Record<string, unknown>> = { [AUTH_PLUGIN]: { userStore: store, ...authOptions, limits } };
+  const plugins: Record<string, Record<string, unknown>> = { [AUTH_PLUGIN]: { userStore: store, ...authOptions, limits }, ...morePlugins };
   if (folder) plugins[KNEX_PLUGIN] = { filename: join(folder, 'auth.sqlite') };
   let web: WebApp;
   try {
