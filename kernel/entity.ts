@@ -3,7 +3,9 @@
  * The `Entity` base class and the `@event` / `@field` decorators (TC39 standard decorators).
  * A subclass's class fields are its state; its `@event` methods are its behaviour.
  */
+import type { Dialect } from './config.js';
 import { actionString } from './datastar/actions.js';
+import { attributesFor, type DatastarAttributes } from './datastar/attributes.js';
 import { signalsElement } from './datastar/render.js';
 import { StarmodelError } from './errors.js';
 import { kRender, type Html } from './html.js';
@@ -187,6 +189,15 @@ export class Entity {
     return finderOf(this).load(this, {}, id);
   }
 
+  /**
+   * Datastar attributes in the dialect of the app that registered this class, for `render()`,
+   * which runs outside any page (live lists): `${this.ds.on('click', Todo.actOn(this.id, 'toggle'))}`.
+   * Protected, so it is no signal and no event name.
+   */
+  protected get ds(): DatastarAttributes {
+    return attributesFor(dialectOf(this.constructor as EntityClass));
+  }
+
   /** Renders the element that declares this entity's signals (what `html` does with an entity). */
   [kRender](): Html {
     const cls = this.constructor as EntityClass;
@@ -219,6 +230,18 @@ function finderOf(cls: EntityClass): EntityFinder {
   const finder = finders.get(cls);
   if (!finder) throw new StarmodelError('SM_ENTITY_UNKNOWN', { entity: cls.name });
   return finder;
+}
+
+const dialects = new WeakMap<EntityClass, Dialect>();
+
+/** Records the Datastar dialect of the app that registered a class (done by `kernel.register`). */
+export function bindDialect(cls: EntityClass, dialect: Dialect): void {
+  dialects.set(cls, dialect);
+}
+
+/** The Datastar dialect a class renders in: its app's, or `beta11` before any app registered it. */
+export function dialectOf(cls: EntityClass): Dialect {
+  return dialects.get(cls) ?? 'beta11';
 }
 
 const metaCache = new WeakMap<EntityClass, EntityMeta>();

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   SM_AUTH_REQUIRED: { status: 401, expose: true, message: 'Sign in to {action}.' },
   SM_AUTH_FORBIDDEN: { status: 403, expose: true, message: 'Your account may not {action}: {reason}' },
   SM_AUTH_INVALID_CREDENTIALS: { status: 401, expose: true, message: 'The email or the password is wrong. Check both and try again.' },
+  SM_AUTH_WRONG_PASSWORD: { status: 401, expose: true, message: 'The current password is wrong. Check it and try again.' },
   SM_AUTH_RATE_LIMITED: { status: 429, expose: true, message: 'Too many attempts. Wait {seconds} seconds, then try again.' },
   SM_AUTH_EMAIL_TAKEN: { status: 409, expose: true, message: 'An account with this email already exists. Sign in instead, or use another email.' },
   SM_JOBS_UNAVAILABLE: { status: 503, expose: true, message: 'The job queue is not answering (Redis is unreachable). Try again shortly.' },
@@ -67,6 +68,8 @@ export const ERROR_CODES = {
   SM_WEB_HEADERS_TOO_LARGE: { status: 431, expose: true, message: 'The URL and headers are larger than the server accepts (16 KiB). Send a shorter URL or fewer cookies; with Datastar, keep large values out of signals.' },
   SM_WEB_REQUEST_TIMEOUT: { status: 408, expose: true, message: 'The request took too long to arrive. Send it again.' },
   SM_WEB_NOT_FOUND: { status: 404, expose: true, message: 'Nothing is served at {path}.' },
+  SM_FORM_INVALID: { status: 500, expose: false, message: 'The form for {form} cannot be built: {reason}' },
+  SM_FEEDBACK_INVALID: { status: 500, expose: false, message: '{helper} was called with {value}: {reason}' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A stable error code. */

@@ -8,6 +8,7 @@ export type { AccessRules, ElementMode, EntityClass, EventArgs, EventMethod, Eve
 export { EntityRegistry, describeEntity } from './registry.js';
 export type { ArgMeta, EntityMeta, EventKind, EventMeta } from './registry.js';
 export { Kernel } from './kernel.js';
+export { namesToValidate, validateEvent } from './validate.js';
 export type { KernelOptions, LoadedPlugin, PluginApi, Services } from './kernel.js';
 export type { DispatchInput } from './binding.js';
 export type { Actor, Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, StepResult, UnitOfWork } from './change.js';

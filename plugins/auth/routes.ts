@@ -16,7 +16,7 @@
 import type { Context } from 'koa';
 import type { WebService } from '@starmodel/koa';
 import { encoderFor, isStarmodelError, StarmodelError, type Encoder, type Logger } from 'starmodel';
-import { invalidCredentials, rateLimited, signInRequired } from './errors.js';
+import { invalidCredentials, rateLimited, signInRequired, wrongCurrentPassword } from './errors.js';
 import { modeOf, nextPath, readFields, refuseCrossSite, respondDone, respondFailed, textField } from './http.js';
 import { SlidingWindowLimiter } from './limiter.js';
 import type { AuthOptions } from './options.js';
@@ -177,7 +177,7 @@ export function installAuthRoutes(deps: AuthRouteDeps, limiters: AuthLimiters): 
     const stored = await users.byId(user.id);
     if (!stored || !(await verifyPassword(currentPassword, stored.passwordHash, options.scrypt))) {
       limiters.loginPerAccount.hit(account);
-      throw invalidCredentials({ currentPassword: 'This is not your current password' });
+      throw wrongCurrentPassword();
     }
     await users.setPassword(user.id, newPassword);
     // Every other device is signed out; this one continues on a fresh session id.
