@@ -4,6 +4,7 @@
  * committed, a Change being published, and the DispatchResult handed back to the caller.
  */
 import type { Entity, ElementMode } from './entity.js';
+import type { FeedbackItem } from './feedback.js';
 import type { JsonObject } from './merge-patch.js';
 import type { EntityMeta, EventMeta } from './registry.js';
 import type { StoredRecord } from './store.js';
@@ -78,6 +79,8 @@ export interface StepResult {
   readonly elements: readonly ElementPatch[];
   readonly version: number;
   readonly final: boolean;
+  /** What the event asked the browser that ran it to do during this step (redirect, toast, script). */
+  readonly feedback: readonly FeedbackItem[];
 }
 
 /** What the `commit` hook receives: the write about to happen. A throw aborts and rolls back. */
@@ -112,6 +115,8 @@ export interface DispatchResult {
   readonly elements: readonly ElementPatch[];
   /** What the method returned (a generator's return value). */
   readonly value: unknown;
+  /** Everything the event asked the browser that ran it to do (redirect, toasts, scripts), in order; absent when nothing was asked. */
+  readonly feedback?: readonly FeedbackItem[];
   readonly command: CommandRecord;
   /** Set when a dispatch tap took the command over (e.g. a job was queued); nothing ran yet. */
   readonly takenOver?: { readonly by: string; readonly status: number; readonly info?: JsonObject };

@@ -11,6 +11,7 @@ import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, E
 import type { Entity } from './entity.js';
 import { domId, setVersion, versionOf } from './entity.js';
 import { StarmodelError, toStarmodelError } from './errors.js';
+import { takeFeedback, type FeedbackItem } from './feedback.js';
 import { fieldPlan } from './field-plan.js';
 import { callBail, callParallel, callSeries, isThenable, type KernelHooks } from './hooks.js';
 import { Html } from './html.js';
@@ -145,6 +146,7 @@ class EventRun {
   #stored: StoredRecord | undefined;
   #patch: JsonObject = {};
   readonly #elements: ElementPatch[] = [];
+  #feedback: FeedbackItem[] | undefined;
   readonly #record: CommandRecord;
   readonly #isNew: boolean;
   #deleted = false;
@@ -284,12 +286,17 @@ class EventRun {
       this.#patch = applyMergePatch(this.#patch, patch) as JsonObject;
       if (allElements.length > 0) this.#elements.push(...allElements);
     }
-    const stepped = this.context.onStep?.({ change, patch, elements: change?.elements ?? [], version, final });
+    // Only a committed step's feedback reaches the browser: a failed event tells it nothing but the failure.
+    const feedback = takeFeedback(this.entity);
+    if (feedback.length > 0) (this.#feedback ??= []).push(...feedback);
+    const stepped = this.context.onStep?.({ change, patch, elements: change?.elements ?? [], version, final, feedback });
     if (isThenable(stepped)) await stepped;
-    return {
+    const result: { -readonly [K in keyof DispatchResult]: DispatchResult[K] } = {
       type: meta.name, id: this.entity.id, version, patch: this.#patch, signals: this.#signals, elements: [...this.#elements],
       value, command: this.#record,
     };
+    if (this.#feedback) result.feedback = this.#feedback;
+    return result;
   }
 
   /** Checks changed fields against their schemas; a bad value refuses the whole step. */

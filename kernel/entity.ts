@@ -8,6 +8,7 @@ import { actionString } from './datastar/actions.js';
 import { attributesFor, type DatastarAttributes } from './datastar/attributes.js';
 import { signalsElement } from './datastar/render.js';
 import { StarmodelError } from './errors.js';
+import { addFeedback, checkRedirect, checkScript, checkToast, type ToastKind } from './feedback.js';
 import { kRender, type Html } from './html.js';
 import { describeEntity, type EntityMeta } from './registry.js';
 import { decoratedLocation, type SourceLocation } from './params.js';
@@ -196,6 +197,34 @@ export class Entity {
    */
   protected get ds(): DatastarAttributes {
     return attributesFor(dialectOf(this.constructor as EntityClass));
+  }
+
+  /**
+   * From an event method: sends the browser that ran the event to a path on this site once the
+   * event succeeded (Datastar: a navigation; JSON: `feedback.redirect`; a plain form post: 303).
+   * Anything but a same-site path is refused with SM_FEEDBACK_INVALID.
+   * @example @event({ method: 'post' }) checkout() { ...; this.redirect(`/orders/${this.id}`); }
+   */
+  protected redirect(url: string): void {
+    addFeedback(this, { kind: 'redirect', url: checkRedirect(url) });
+  }
+
+  /**
+   * From an event method: a toast (flash message) for the browser that ran the event, shown once
+   * the event succeeded; its text is shown as text, never as markup.
+   * @example this.toast.success('Saved.')
+   */
+  protected get toast(): Readonly<Record<ToastKind, (text: string) => void>> {
+    const add = (level: ToastKind) => (text: string) => addFeedback(this, { kind: 'toast', level, text: checkToast(level, text) });
+    return { success: add('success'), info: add('info'), error: add('error') };
+  }
+
+  /**
+   * From an event method: JavaScript for the browser that ran the event, run once the event
+   * succeeded (JSON clients get it in `feedback.scripts`). Trusted code only: never build it from input.
+   */
+  protected runScript(code: string): void {
+    addFeedback(this, { kind: 'script', code: checkScript(code) });
   }
 
   /** Renders the element that declares this entity's signals (what `html` does with an entity). */

@@ -8,6 +8,8 @@ export type { AccessRules, ElementMode, EntityClass, EventArgs, EventMethod, Eve
 export { EntityRegistry, describeEntity } from './registry.js';
 export type { ArgMeta, EntityMeta, EventKind, EventMeta } from './registry.js';
 export { Kernel } from './kernel.js';
+export { checkRedirect, checkScript, checkToast, feedbackJson, NO_FEEDBACK } from './feedback.js';
+export type { FeedbackItem, FeedbackJson, ToastKind } from './feedback.js';
 export { namesToValidate, validateEvent } from './validate.js';
 export type { KernelOptions, LoadedPlugin, PluginApi, Services } from './kernel.js';
 export type { DispatchInput } from './binding.js';

@@ -28,6 +28,8 @@ export interface DatastarAttributes {
   indicator(signal: string): Html;
   /** Declares signals from a JSON object. */
   signals(values: Readonly<Record<string, unknown>>): Html;
+  /** Runs an expression now and again whenever a signal it reads changes (`data-effect`). */
+  effect(expression: string): Html;
   /** Declares signals that are not declared yet (`data-signals__ifmissing`): defaults that never overwrite a value. */
   signalsIfMissing(values: Readonly<Record<string, unknown>>): Html;
 }
@@ -51,6 +53,7 @@ export function datastarAttributes(dialect: Dialect): DatastarAttributes {
     onLoad: (expression) => (dialect === 'v1' ? attribute('data-init', expression) : attribute('data-on-load', expression)),
     indicator: (signal) => attribute('data-indicator', signal),
     signals: (values) => attribute('data-signals', attributeJson(values)),
+    effect: (expression) => attribute('data-effect', expression),
     signalsIfMissing: (values) => attribute(`data-signals${modifierSeparator}ifmissing`, attributeJson(values)),
   };
 }

@@ -8,6 +8,7 @@ import { v1Encoder } from './encode-v1.js';
 import type { Encoder } from './patches.js';
 
 export { dataLines, scriptLiteral, sseComment, sseEvent } from './patches.js';
+export { feedbackPatches } from './feedback.js';
 export type { ElementsPatch, Encoder, Patch, RemoveElementsPatch, RemoveSignalsPatch, ScriptPatch, SignalsPatch, SseOptions } from './patches.js';
 export { beta11Encoder, splitNulls } from './encode-beta11.js';
 export { v1Encoder } from './encode-v1.js';

@@ -5,7 +5,7 @@
  * live stream open on that entity, the stream delivers the change instead, in order, once.
  */
 import type { Context } from 'koa';
-import { clearedErrors, emptyErrors, entityTopic, formSignals, formStateOf, namesToValidate, validateRequest, isPlainObject, requestFormKey, StarmodelError, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type JsonObject, type Kernel, type StepResult } from 'starmodel';
+import { clearedErrors, emptyErrors, entityTopic, feedbackJson, feedbackPatches, formSignals, formStateOf, namesToValidate, validateRequest, isPlainObject, requestFormKey, StarmodelError, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type FeedbackItem, type JsonObject, type Kernel, type StepResult } from 'starmodel';
 import { queryArgs, querySignals, readBody } from './body.js';
 import { ownOrigin, refuseCrossSite } from './guard.js';
 import type { LiveRegistry } from './live.js';
@@ -67,7 +67,11 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
         return;
       }
       if (mode === 'json') {
-        ctx.body = { entity: { type: result.type, id: result.id, version: result.version, signals: result.signals }, patch: result.patch, command: result.command };
+        ctx.body = { entity: { type: result.type, id: result.id, version: result.version, signals: result.signals }, patch: result.patch, command: result.command, ...(result.feedback ? { feedback: feedbackJson(result.feedback) } : {}) };
+      } else if (result.feedback?.some((item) => item.kind === 'redirect')) {
+        // A plain form post follows the event's redirect (the last one wins).
+        ctx.status = 303;
+        ctx.redirect(feedbackJson(result.feedback).redirect ?? '/');
       } else if (result.elements.length > 0) {
         ctx.type = 'html';
         ctx.body = result.elements.map((element) => element.html).join('\n');
@@ -173,14 +177,28 @@ class EventAnswer {
 
   #step(step: StepResult): void {
     const change = step.change;
-    if (!change) return;
+    // Feedback is for this browser only: always in the answer, after the step's changes.
+    if (step.feedback.length > 0) this.#feedback.push(...step.feedback);
+    if (!change) {
+      if (!step.final && this.#feedback.length > 0) this.#sendFeedback();
+      return;
+    }
     const { deps, clientId } = this;
     // A tab with a live stream on this entity (or, for views, on its type) gets the change there, once.
     const entityLive = clientId !== undefined && deps.live.has(clientId, entityTopic(change.type, change.id));
     const typeLive = clientId !== undefined && deps.live.has(clientId, typeTopic(change.type));
     if (!entityLive && Object.keys(change.patch).length > 0) this.#pending += deps.encoder.encode({ kind: 'signals', signals: { [this.meta.namespace]: change.patch } });
     if (!entityLive && !typeLive) for (const element of change.elements) this.#pending += deps.encoder.encode({ kind: 'elements', ...element });
+    if (!step.final) this.#sendFeedback();
     if (!step.final && this.#pending !== '') this.#flush();
+  }
+
+  #feedback: FeedbackItem[] = [];
+
+  /** Adds the feedback so far to what is pending. */
+  #sendFeedback(): void {
+    for (const patch of feedbackPatches(this.#feedback)) this.#pending += this.deps.encoder.encode(patch);
+    this.#feedback = [];
   }
 
   /** Adds encoded events to the answer. */
@@ -201,6 +219,8 @@ class EventAnswer {
 
   /** Sends what is left and ends the answer. */
   end(): void {
+    // After the form reset and the cleared messages: a redirect comes last.
+    if (this.#feedback.length > 0) this.#sendFeedback();
     if (this.#sse) {
       this.#flush().end();
       return;

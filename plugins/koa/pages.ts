@@ -62,6 +62,16 @@ export interface PageRun {
   finish(markup: string): string;
 }
 
+/**
+ * Where an event's toasts appear (`this.toast.success(...)`): text only, dismissed by a click or
+ * after six seconds. Styled by the class `toast` (and `data-kind`), placed bottom right by default.
+ */
+function toastRegion(ds: DatastarAttributes): string {
+  const dismissLater = "((n) => n && setTimeout(() => $sm.toast.n === n && ($sm.toast.text = ''), 6000))($sm.toast.n)";
+  return `<div id="sm-toast" class="toast" role="status" aria-live="polite" style="display: none; position: fixed; right: 1rem; bottom: 1rem; max-width: 22rem; z-index: 10" ${ds.show("$sm.toast.text !== ''").value} ${ds.attr('data-kind', '$sm.toast.kind').value} ${ds.effect(dismissLater).value}>`
+    + `<span id="sm-toast-text" ${ds.text('$sm.toast.text').value}></span> <button type="button" aria-label="Dismiss" ${ds.on('click', "$sm.toast.text = ''").value}>×</button></div>`;
+}
+
 /** Builds the context for one page request. */
 export function pageContext(kernel: Kernel, dialect: Dialect, request: { path: string; query: Record<string, unknown>; state: RequestState }): PageRun {
   const clientId = randomBytes(9).toString('base64url');
@@ -120,7 +130,7 @@ export function pageContext(kernel: Kernel, dialect: Dialect, request: { path: s
   return {
     page,
     finish: (markup) => {
-      const boot = `<div id="sm-boot" data-signals="${escapeHtml(attributeJson(declared))}"></div>`;
+      const boot = `<div id="sm-boot" data-signals="${escapeHtml(attributeJson(declared))}"></div>${toastRegion(ds)}`;
       if (markup.includes(marker)) return markup.replace(marker, () => boot);
       const body = /<body[^>]*>/i.exec(markup);
       return body ? markup.slice(0, body.index + body[0].length) + boot + markup.slice(body.index + body[0].length) : boot + markup;
