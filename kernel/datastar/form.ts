@@ -187,7 +187,9 @@ export function eventForm<C extends EntityClass, K extends FormEvent<C>>(cls: C,
   const bind = (name: string) => {
     checkName(meta, eventMeta, name);
     if (!Object.hasOwn(values, name)) throw new StarmodelError('SM_FORM_INVALID', { form: where, reason: `input "${name}" has no default: pass one (e.g. { ${name}: '' }), so its signal is declared before anything reads it.` });
-    const validating = options.validate !== false ? ` ${ds.on('input', validateAction(name), `debounce.${options.validateDelayMs ?? 400}ms`).value}` : '';
+    // Not while the input holds its default: a form reset after a success must not be checked (and nag) again.
+    const unchanged = Object.hasOwn(initial, name) ? `$${path}.values.${name} !== $${path}.initial.${name} && ` : '';
+    const validating = options.validate !== false ? ` ${ds.on('input', `${unchanged}${validateAction(name)}`, `debounce.${options.validateDelayMs ?? 400}ms`).value}` : '';
     return new Html(`name="${escapeHtml(name)}" aria-describedby="${escapeHtml(`${domId}-${name}-error`)}" ${ds.bind(`${path}.values.${name}`).value}${validating}`);
   };
 

@@ -60,7 +60,10 @@ describe('the form helper', () => {
     expect(attributeOf(input, 'placeholder')).to.equal('Say "hi"');
     expect(input).to.include(' required').and.not.include('hidden');
     // Checked on the server while the user types: validate-only, debounced.
-    expect(attributeOf(input, 'data-on-input__debounce.400ms')).to.equal("@post('/task/create', {headers: {'SM-Form': 'task_create', 'SM-Validate': 'title'}})");
+    // Not while it holds its default (after a reset), so a cleared form is not told off.
+    expect(attributeOf(input, 'data-on-input__debounce.400ms')).to.equal("$sm.forms.task_create.values.title !== $sm.forms.task_create.initial.title && @post('/task/create', {headers: {'SM-Form': 'task_create', 'SM-Validate': 'title'}})");
+    const kept = eventForm(Task, 'create', { title: '' }, { keep: true }).input('title').value;
+    expect(attributeOf(kept, 'data-on-input__debounce.400ms')).to.equal("@post('/task/create', {headers: {'SM-Form': 'task_create', 'SM-Validate': 'title'}})");
     expect(attributeOf(form.error('title').value, 'data-text')).to.equal('$sm.forms.task_create.errors.title');
     expect(form.value('title')).to.equal('$sm.forms.task_create.values.title');
   });
