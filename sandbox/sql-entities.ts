@@ -16,10 +16,12 @@ export class Todo extends Entity {
   done = false;
   @event({ method: 'post' }) toggle() { this.done = !this.done; }
   @event({ method: 'post', args: { title: todoTitle } }) rename(title: string) { this.title = title; }
+  /** A row: tick it, rename it (Enter saves; a bad title is refused on the row), delete it. */
   render() {
-    const rename = `@post('/todo/${this.id}/rename?title=' + encodeURIComponent(evt.target.value))`;
+    const rename = eventForm(Todo, 'rename', { title: this.title }, { id: this.id, keep: true });
+    const remove = eventForm(Todo, 'delete', {}, { id: this.id });
     return html`<li id="${domId(this)}" class="row${this.done ? ' done' : ''}"><input type="checkbox" aria-label="Done" ${this.done && raw('checked')} ${this.ds.on('change', Todo.actOn(this.id, 'toggle'))}>
-<input class="grow" aria-label="Title" value="${this.title}" style="${this.done ? 'text-decoration: line-through' : ''}" ${this.ds.on('change', rename)}><button class="secondary" ${this.ds.on('click', `@delete('/todo/${this.id}/delete')`)}>Delete</button></li>`;
+<form class="grow row" ${rename.attrs}>${rename.input('title', { class: 'grow', 'aria-label': 'Title', style: this.done ? 'text-decoration: line-through' : undefined })}</form><span ${remove.scope}>${remove.button('Delete', {}, { class: 'secondary' })}</span>${rename.error('title')}</li>`;
   }
 }
 

@@ -94,6 +94,23 @@ describe('forms and live lists in a browser (sandbox, Datastar beta.11 client, C
     });
   });
 
+  describe('/todos', () => {
+    it('refuses an empty rename on its row, and a good one reaches the other context', async () => {
+      await post('/todo/create', { title: 'Water the plants' });
+      const page = await open('/todos', '/todo/live');
+      const other = await open('/todos', '/todo/live');
+      const row = page.locator('#todo-list li', { has: page.locator('input[aria-label="Title"][value="Water the plants"]') });
+      await row.locator('input[aria-label="Title"]').fill('');
+      await row.locator('input[aria-label="Title"]').press('Enter');
+      await row.locator('.field-error', { hasText: 'Write what needs doing' }).waitFor();
+      expect(await page.locator('p.error').innerText()).to.equal('');
+      await row.locator('input[aria-label="Title"]').fill('Water the roses');
+      await row.locator('input[aria-label="Title"]').press('Enter');
+      await other.locator('#todo-list input[aria-label="Title"][value="Water the roses"]').waitFor();
+      await page.waitForFunction(() => [...document.querySelectorAll('#todo-list .field-error')].every((element) => element.textContent === ''));
+    });
+  });
+
   describe('/chat', () => {
     it('clears the message after it was sent and keeps the name', async () => {
       const page = await open('/chat', '/chatroom/live');
