@@ -79,6 +79,26 @@ describe('forms and live lists in a browser (sandbox, Datastar beta.11 client, C
       expect(after.items.find((item) => item.product === 'Kettle')?.helpful).to.equal(1);
     });
 
+    it('disables the submit button with a busy indicator while the review is being sent, twice in a row', async () => {
+      const page = await open('/reviews', '/review/live');
+      // Hold each create for a moment, so "pending" lasts long enough to see.
+      await page.route('**/review/create', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        await route.continue();
+      });
+      const button = page.locator('form button[type=submit]');
+      for (const product of ['Teapot', 'Toaster']) {
+        await page.locator('input[name=product]').fill(product);
+        await button.click();
+        await page.waitForFunction(() => document.querySelector('form button[type=submit]')?.hasAttribute('disabled') === true);
+        expect(await button.getAttribute('aria-busy')).to.equal('true');
+        expect(await button.locator('.sm-busy').isVisible()).to.equal(true);
+        await page.locator('#review-list li', { hasText: product }).waitFor();
+        await page.waitForFunction(() => document.querySelector('form button[type=submit]')?.hasAttribute('disabled') === false);
+        expect(await button.locator('.sm-busy').isVisible()).to.equal(false);
+      }
+    });
+
     it('shows each error once, beside its input, and stores nothing', async () => {
       const page = await open('/reviews', '/review/live');
       const before = await page.locator('#review-list li').count();
