@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Change } from 'starmodel';
+import type { Step } from 'starmodel';
 
 type KernelModule = typeof import('starmodel');
 const sm = (await import(process.env.BENCH_KERNEL ?? 'starmodel')) as KernelModule;
@@ -56,7 +56,8 @@ const { kernel } = app;
 
 let patchKeys = 0;
 // What the web plugin's stream handler reads of each step.
-const onStep = (change: Change) => {
+const onStep = ({ change }: Step) => {
+  if (!change) return;
   patchKeys += Object.keys(change.patch).length;
   for (const element of change.elements) patchKeys += element.html.length;
 };

@@ -4,6 +4,7 @@
  * committed, a Change being published, and the DispatchResult handed back to the caller.
  */
 import type { Entity, ElementMode } from './entity.js';
+import type { FeedbackItem } from './feedback.js';
 import type { JsonObject } from './merge-patch.js';
 import type { EntityMeta, EventMeta } from './registry.js';
 import type { StoredRecord } from './store.js';
@@ -67,12 +68,22 @@ export interface Change {
   readonly final: boolean;
 }
 
+/** One committed step of one `dispatch` call, as its caller's sink receives it. */
+export interface Step {
+  /** The change it committed and published; undefined for a step that changed nothing. */
+  readonly change: Change | undefined;
+  /** True for the event's last step. */
+  readonly final: boolean;
+  /** What the event asked the browser that ran it to do during this step (redirect, toast, script): for the caller only, never published. */
+  readonly feedback: readonly FeedbackItem[];
+}
+
 /**
- * Receives each committed step of one `dispatch` call, in order, as the change it published.
+ * Receives each committed step of one `dispatch` call, in order (each `yield`, and the end).
  * Called synchronously and never awaited, so a slow receiver cannot hold the entity's lock; a
  * throw is reported and the event goes on.
  */
-export type StepSink = (change: Change) => void;
+export type StepSink = (step: Step) => void;
 
 /** What the `commit` hook receives: the write about to happen. A throw aborts and rolls back. */
 export interface UnitOfWork {
@@ -106,6 +117,8 @@ export interface DispatchResult {
   readonly elements: readonly ElementPatch[];
   /** What the method returned (a generator's return value). */
   readonly value: unknown;
+  /** Everything the event asked the browser that ran it to do (redirect, toasts, scripts), in order; absent when nothing was asked. */
+  readonly feedback?: readonly FeedbackItem[];
   readonly command: CommandRecord;
   /** Set when a dispatch tap took the command over (e.g. a job was queued); nothing ran yet. */
   readonly takenOver?: { readonly by: string; readonly status: number; readonly info?: JsonObject };

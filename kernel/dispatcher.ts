@@ -9,10 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { argumentList, bindArgs, type DispatchInput } from './binding.js';
 import { announceStep, commitChannel, publishChannel, traced } from './channels.js';
 import { runAfterCommit } from './after-commit.js';
-import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, StepSink, UnitOfWork } from './change.js';
+import type { Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, Step, StepSink, UnitOfWork } from './change.js';
 import type { Entity } from './entity.js';
 import { domId, setVersion, versionOf } from './entity.js';
 import { StarmodelError, toStarmodelError } from './errors.js';
+import { takeFeedback, type FeedbackItem } from './feedback.js';
 import { fieldPlan } from './field-plan.js';
 import { callBail, callParallel, callSeries, isThenable, type KernelHooks } from './hooks.js';
 import { Html } from './html.js';
@@ -147,6 +148,7 @@ class EventRun {
   #stored: StoredRecord | undefined;
   #patch: JsonObject = {};
   readonly #elements: ElementPatch[] = [];
+  #feedback: FeedbackItem[] | undefined;
   readonly #record: CommandRecord;
   readonly #isNew: boolean;
   #deleted = false;
@@ -288,21 +290,26 @@ class EventRun {
       if (allElements.length > 0) this.#elements.push(...allElements);
     }
     announceStep(this.context, change, final);
-    if (change && this.sink) this.#deliver(change);
+    // Only a committed step's feedback reaches the browser: a failed event tells it nothing but the failure.
+    const feedback = takeFeedback(this.entity);
+    if (feedback.length > 0) (this.#feedback ??= []).push(...feedback);
+    if (this.sink) this.#deliver({ change, final, feedback });
     const waiting = runAfterCommit(this.context);
     if (waiting) await waiting;
-    return {
+    const result: { -readonly [K in keyof DispatchResult]: DispatchResult[K] } = {
       type: meta.name, id: this.entity.id, version, patch: this.#patch, signals: this.#signals, elements: [...this.#elements],
       value, command: this.#record,
     };
+    if (this.#feedback) result.feedback = this.#feedback;
+    return result;
   }
 
   /** Hands a step to the caller's sink: synchronously, never awaited, a throw reported. */
-  #deliver(change: Change): void {
+  #deliver(step: Step): void {
     try {
-      this.sink!(change);
+      this.sink!(step);
     } catch (error) {
-      this.deps.reportError(error, `the step sink of ${change.type}.${this.command.event}`);
+      this.deps.reportError(error, `the step sink of ${this.command.entity}.${this.command.event}`);
     }
   }
 

@@ -3,9 +3,12 @@
  * The `Entity` base class and the `@event` / `@field` decorators (TC39 standard decorators).
  * A subclass's class fields are its state; its `@event` methods are its behaviour.
  */
+import type { Dialect } from './config.js';
 import { actionString } from './datastar/actions.js';
+import { attributesFor, type DatastarAttributes } from './datastar/attributes.js';
 import { signalsElement } from './datastar/render.js';
 import { StarmodelError } from './errors.js';
+import { addFeedback, checkRedirect, checkScript, checkToast, type ToastKind } from './feedback.js';
 import { kRender, type Html } from './html.js';
 import { describeEntity, type EntityMeta } from './registry.js';
 import { decoratedLocation, type SourceLocation } from './params.js';
@@ -187,6 +190,43 @@ export class Entity {
     return finderOf(this).load(this, {}, id);
   }
 
+  /**
+   * Datastar attributes in the dialect of the app that registered this class, for `render()`,
+   * which runs outside any page (live lists): `${this.ds.on('click', Todo.actOn(this.id, 'toggle'))}`.
+   * Protected, so it is no signal and no event name.
+   */
+  protected get ds(): DatastarAttributes {
+    return attributesFor(dialectOf(this.constructor as EntityClass));
+  }
+
+  /**
+   * From an event method: sends the browser that ran the event to a path on this site once the
+   * event succeeded (Datastar: a navigation; JSON: `feedback.redirect`; a plain form post: 303).
+   * Anything but a same-site path is refused with SM_FEEDBACK_INVALID.
+   * @example @event({ method: 'post' }) checkout() { ...; this.redirect(`/orders/${this.id}`); }
+   */
+  protected redirect(url: string): void {
+    addFeedback(this, { kind: 'redirect', url: checkRedirect(url) });
+  }
+
+  /**
+   * From an event method: a toast (flash message) for the browser that ran the event, shown once
+   * the event succeeded; its text is shown as text, never as markup.
+   * @example this.toast.success('Saved.')
+   */
+  protected get toast(): Readonly<Record<ToastKind, (text: string) => void>> {
+    const add = (level: ToastKind) => (text: string) => addFeedback(this, { kind: 'toast', level, text: checkToast(level, text) });
+    return { success: add('success'), info: add('info'), error: add('error') };
+  }
+
+  /**
+   * From an event method: JavaScript for the browser that ran the event, run once the event
+   * succeeded (JSON clients get it in `feedback.scripts`). Trusted code only: never build it from input.
+   */
+  protected runScript(code: string): void {
+    addFeedback(this, { kind: 'script', code: checkScript(code) });
+  }
+
   /** Renders the element that declares this entity's signals (what `html` does with an entity). */
   [kRender](): Html {
     const cls = this.constructor as EntityClass;
@@ -219,6 +259,18 @@ function finderOf(cls: EntityClass): EntityFinder {
   const finder = finders.get(cls);
   if (!finder) throw new StarmodelError('SM_ENTITY_UNKNOWN', { entity: cls.name });
   return finder;
+}
+
+const dialects = new WeakMap<EntityClass, Dialect>();
+
+/** Records the Datastar dialect of the app that registered a class (done by `kernel.register`). */
+export function bindDialect(cls: EntityClass, dialect: Dialect): void {
+  dialects.set(cls, dialect);
+}
+
+/** The Datastar dialect a class renders in: its app's, or `beta11` before any app registered it. */
+export function dialectOf(cls: EntityClass): Dialect {
+  return dialects.get(cls) ?? 'beta11';
 }
 
 const metaCache = new WeakMap<EntityClass, EntityMeta>();

@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   SM_AUTH_REQUIRED: { status: 401, expose: true, message: 'Sign in to {action}.' },
   SM_AUTH_FORBIDDEN: { status: 403, expose: true, message: 'Your account may not {action}: {reason}' },
   SM_AUTH_INVALID_CREDENTIALS: { status: 401, expose: true, message: 'The email or the password is wrong. Check both and try again.' },
+  SM_AUTH_WRONG_PASSWORD: { status: 401, expose: true, message: 'The current password is wrong. Check it and try again.' },
   SM_AUTH_RATE_LIMITED: { status: 429, expose: true, message: 'Too many attempts. Wait {seconds} seconds, then try again.' },
   SM_AUTH_BUSY: { status: 503, expose: true, message: 'Too many sign-ins are being checked at once. Try again in a few seconds.' },
   SM_AUTH_EMAIL_TAKEN: { status: 409, expose: true, message: 'An account with this email already exists. Sign in instead, or use another email.' },
@@ -69,6 +70,8 @@ export const ERROR_CODES = {
   SM_WEB_REQUEST_TIMEOUT: { status: 408, expose: true, message: 'The request took too long to arrive. Send it again.' },
   SM_SSE_FIELD_INVALID: { status: 500, expose: false, message: 'The SSE {field} field cannot hold {reason}. Pass a single-line value (event names and ids are chosen by the server, never by users).' },
   SM_WEB_NOT_FOUND: { status: 404, expose: true, message: 'Nothing is served at {path}.' },
+  SM_FORM_INVALID: { status: 500, expose: false, message: 'The form for {form} cannot be built: {reason}' },
+  SM_FEEDBACK_INVALID: { status: 500, expose: false, message: '{helper} was called with {value}: {reason}' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 /** A stable error code. */

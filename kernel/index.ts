@@ -8,9 +8,12 @@ export type { AccessRules, ElementMode, EntityClass, EventArgs, EventMethod, Eve
 export { EntityRegistry, describeEntity } from './registry.js';
 export type { ArgMeta, EntityMeta, EventKind, EventMeta } from './registry.js';
 export { Kernel } from './kernel.js';
+export { checkRedirect, checkScript, checkToast, feedbackJson, NO_FEEDBACK } from './feedback.js';
+export type { FeedbackItem, FeedbackJson, ToastKind } from './feedback.js';
+export { namesToValidate, validateEvent } from './validate.js';
 export type { KernelOptions, LoadedPlugin, PluginApi, Services } from './kernel.js';
 export type { DispatchInput } from './binding.js';
-export type { Actor, Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, StepSink, UnitOfWork } from './change.js';
+export type { Actor, Change, Command, CommandRecord, DispatchContext, DispatchResult, ElementPatch, Step, StepSink, UnitOfWork } from './change.js';
 export { KernelHooks, pluginHooks, describeTaps } from './hooks.js';
 export type { PluginHooks, TapOptions, Tappable } from './hooks.js';
 export * from './stages.js';

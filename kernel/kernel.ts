@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DispatchInput } from './binding.js';
+import type { Dialect } from './config.js';
 import { Bus } from './bus.js';
 import type { DispatchContext, DispatchResult, StepSink } from './change.js';
 import { dispatchContextEnabled, runInDispatch } from './context.js';
 import { dispatchEvent, persistTap, type DispatcherDeps } from './dispatcher.js';
-import { bindFinder, type Entity, type EntityClass } from './entity.js';
-import { StarmodelError } from './errors.js';
+import { bindDialect, bindFinder, type Entity, type EntityClass } from './entity.js';
+import { StarmodelError, type FieldErrors } from './errors.js';
 import { tracedDispatch } from './channels.js';
 import { callClose, callSeries, callSync, KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
 import { identify } from './identity.js';
@@ -21,6 +22,7 @@ import { EntityRegistry, type EntityMeta } from './registry.js';
 import { STAGE_DELIVER, STAGE_PERSIST } from './stages.js';
 import { materialize } from './state.js';
 import type { FindQuery, Store } from './store.js';
+import { validateEvent } from './validate.js';
 import { KERNEL_VERSION } from './version.js';
 
 /**
@@ -154,9 +156,16 @@ export class Kernel {
       if (known) continue;
       const meta = this.registry.add(cls);
       bindFinder(cls, this);
+      bindDialect(cls, this.dialect);
       callSync(this.#hooks.entity, meta, (error, tap) => this.reportError(error, `entity hook of ${tap} for ${meta.name}`));
     }
     return this;
+  }
+
+  /** The Datastar dialect the app's config names (`datastar.dialect`), `beta11` by default. */
+  get dialect(): Dialect {
+    const dialect = (this.config.datastar as { dialect?: unknown } | undefined)?.dialect;
+    return dialect === 'v1' ? 'v1' : 'beta11';
   }
 
   /** True when a loaded plugin provides a capability (`'auth'`, `'store:sql'`, `'web'` ...). */
@@ -221,6 +230,17 @@ export class Kernel {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Validate-only: the messages the named arguments (or all) of an event would get, without
+   * running it, asking any plugin, or saving anything. `{}` when they are valid.
+   */
+  validate(input: DispatchInput, names: 'all' | readonly string[] = 'all'): FieldErrors {
+    const meta = this.registry.get(input.entity);
+    const eventMeta = meta.events.get(input.event);
+    if (!eventMeta) throw new StarmodelError('SM_EVENT_UNKNOWN', { entity: meta.name, event: input.event });
+    return validateEvent(meta, eventMeta, input, names);
   }
 
   #dispatchPrepared(meta: EntityMeta, input: DispatchInput, context: Partial<DispatchContext>, sink: StepSink | undefined): Promise<DispatchResult> {

@@ -1,7 +1,8 @@
 /**
  * The sandbox's account pages: `/signup`, `/login` and `/profile`, plus the header's account links.
  * The forms are plain HTML forms (they work without JavaScript: the server answers with a redirect)
- * that Datastar upgrades: it posts them as forms and shows each field's message next to its input.
+ * that `page.routeForm` upgrades: Datastar posts them as forms (passwords never become signals)
+ * and each message appears once, beside its input.
  */
 import { html, raw, sameOriginPath, type Html } from 'starmodel';
 import type { PageContext, PageHandler } from '@starmodel/koa';
@@ -19,15 +20,6 @@ const STYLE = raw(`<style>
 .inline { display: inline; margin: 0; }
 button.link { background: none; color: var(--accent); padding: 0; text-decoration: underline; }
 </style>`);
-
-/** A field's message, filled by the server's `auth.errors.<name>` signal. */
-const fieldError = (page: PageContext, name: string) => html`<span class="field-error" role="alert" data-error="${name}" ${page.ds.text(`$auth.errors.${name}`)}></span>`;
-
-/** A form posted to an auth route, upgraded by Datastar to a form post that answers with signals. */
-function authForm(page: PageContext, action: string, fields: readonly string[], content: Html): Html {
-  const errors = Object.fromEntries(fields.map((name) => [name, '']));
-  return html`<form class="account-form" method="post" action="${action}" ${page.ds.signals({ auth: { errors } })} ${page.ds.on('submit', `@post('${action}', {contentType: 'form'})`, 'prevent')}>${content}</form>`;
-}
 
 /** The `next` path a page was asked to return to (checked again by the server). */
 function nextOf(page: PageContext, fallback: string): string {
@@ -51,13 +43,15 @@ export function whoIsSignedIn(page: PageContext): Html {
 
 /** `/signup`: email, display name, password. */
 export function signupPage(page: PageContext) {
+  const form = page.routeForm('/auth/signup', ['email', 'name', 'password']);
   return layout(page, 'Create an account', html`${STYLE}
-${authForm(page, '/auth/signup', ['email', 'name', 'password'], html`
+<form class="account-form" ${form.attrs}>
   <input type="hidden" name="next" value="${nextOf(page, '/profile')}">
-  <label>Email <input name="email" type="email" autocomplete="email" required maxlength="254"></label>${fieldError(page, 'email')}
-  <label>Display name <input name="name" autocomplete="nickname" maxlength="80" placeholder="optional"></label>${fieldError(page, 'name')}
-  <label>Password (10 to 200 characters) <input name="password" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>${fieldError(page, 'password')}
-  <button type="submit">Create account</button>`)}
+  <label>Email <input name="email" type="email" autocomplete="email" required maxlength="254"></label>${form.error('email')}
+  <label>Display name <input name="name" autocomplete="nickname" maxlength="80" placeholder="optional"></label>${form.error('name')}
+  <label>Password (10 to 200 characters) <input name="password" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>${form.error('password')}
+  ${form.submit('Create account')}
+</form>
 <p>Already have an account? <a href="/login">Sign in</a>.</p>`);
 }
 
@@ -65,12 +59,14 @@ ${authForm(page, '/auth/signup', ['email', 'name', 'password'], html`
 export function loginPage(page: PageContext) {
   const user = authUserOf(page.user);
   const signedIn = user ? html`<p class="note">You are signed in as <strong>${user.name}</strong>. Signing in again switches account.</p>` : '';
+  const form = page.routeForm('/auth/login', ['email', 'password']);
   return layout(page, 'Sign in', html`${STYLE}${signedIn}
-${authForm(page, '/auth/login', ['email', 'password'], html`
+<form class="account-form" ${form.attrs}>
   <input type="hidden" name="next" value="${nextOf(page, '/profile')}">
-  <label>Email <input name="email" type="email" autocomplete="username" required maxlength="254"></label>${fieldError(page, 'email')}
-  <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="200"></label>${fieldError(page, 'password')}
-  <button type="submit">Sign in</button>`)}
+  <label>Email <input name="email" type="email" autocomplete="username" required maxlength="254"></label>${form.error('email')}
+  <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="200"></label>${form.error('password')}
+  ${form.submit('Sign in')}
+</form>
 <p>New here? <a href="/signup">Create an account</a>.</p>`);
 }
 
@@ -80,8 +76,11 @@ export async function profilePage(page: PageContext) {
   const user = authUserOf(page.user);
   const { ds } = page;
   const initial = (user?.name ?? '?').slice(0, 1).toUpperCase();
+  // What was saved stays in the inputs after saving.
+  const save = page.form(Profile, 'save', { bio: profile.bio, colour: profile.colour }, { keep: true });
+  const password = page.routeForm('/auth/password', ['currentPassword', 'newPassword']);
   const swatches = Object.entries(AVATAR_COLOURS).map(([value, label]) => html`
-    <label class="swatch"><input type="radio" name="colour" value="${value}" ${ds.bind('Profile.colour')} ${profile.colour === value ? raw('checked') : ''}><i style="background:${value}"></i>${label}</label>`);
+    <label class="swatch"><input type="radio" value="${value}" ${save.bind('colour')} ${profile.colour === value ? raw('checked') : ''}><i style="background:${value}"></i>${label}</label>`);
   return layout(page, 'Your profile', html`${STYLE}
 ${profile}
 <section class="panel" ${page.live(Profile)}>
@@ -89,22 +88,23 @@ ${profile}
     <div class="avatar" id="avatar" style="background:${profile.colour}" ${ds.attr('style', "'background:' + $Profile.colour")}>${initial}</div>
     <div><strong id="profile-name">${user?.name ?? ''}</strong><br><span class="note">${user?.email ?? ''}</span></div>
   </div>
-  <form class="account-form" ${ds.on('submit', Profile.act('save'), 'prevent')}>
-    <label>Bio <textarea name="bio" maxlength="500" ${ds.bind('Profile.bio')}>${profile.bio}</textarea></label>
-    <span class="field-error" role="alert" ${ds.text(Profile.errorOf('bio'))}></span>
+  <form class="account-form" ${save.attrs}>
+    <label>Bio <textarea maxlength="500" ${save.bind('bio')}>${profile.bio}</textarea></label>
+    ${save.error('bio')}
     <fieldset><legend class="note">Avatar colour</legend>${swatches}</fieldset>
-    <span class="field-error" role="alert" ${ds.text(Profile.errorOf('colour'))}></span>
-    <button type="submit" id="save-profile">Save profile</button>
+    ${save.error('colour')}
+    ${save.submit('Save profile', { id: 'save-profile' })}
   </form>
   <p class="note">Saved bio: <span id="saved-bio" ${ds.text('$Profile.bio')}>${profile.bio}</span></p>
 </section>
 <section class="panel">
   <h2>Change password</h2>
-  ${authForm(page, '/auth/password', ['currentPassword', 'newPassword'], html`
+  <form class="account-form" ${password.attrs}>
     <input type="hidden" name="next" value="/profile">
-    <label>Current password <input name="currentPassword" type="password" autocomplete="current-password" required maxlength="200"></label>${fieldError(page, 'currentPassword')}
-    <label>New password <input name="newPassword" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>${fieldError(page, 'newPassword')}
-    <button type="submit">Change password</button>`)}
+    <label>Current password <input name="currentPassword" type="password" autocomplete="current-password" required maxlength="200"></label>${password.error('currentPassword')}
+    <label>New password <input name="newPassword" type="password" autocomplete="new-password" required minlength="10" maxlength="200"></label>${password.error('newPassword')}
+    ${password.submit('Change password')}
+  </form>
   <p class="note">Changing it signs you out everywhere else.</p>
 </section>
 <section class="panel row">

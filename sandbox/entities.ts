@@ -25,6 +25,7 @@ export class Counter extends Entity {
   @event({ method: 'post', auth: 'admin' }) reset() {
     this.count = 0;
     this.updates++;
+    this.toast.info("Everyone's counter is back at 0.");
   }
 }
 

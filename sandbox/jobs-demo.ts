@@ -5,13 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { currentJob, laterOn, reportProgress } from '@starmodel/jobs';
-import { Entity, datastarAttributes, domId, event, field, html, refuse, z } from 'starmodel';
+import { Entity, domId, event, field, html, refuse, z } from 'starmodel';
 
 const PAGES = 10;
 const PAGE_MS = 250;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-// A record's view is rendered outside any page, so it spells attributes in the sandbox's dialect.
-const ds = datastarAttributes('beta11');
 
 /** Where a report is. */
 export type ReportStatus = 'queued' | 'running' | 'retrying' | 'done' | 'failed';
@@ -80,7 +78,7 @@ export class Report extends Entity {
     return html`<li id="${domId(this)}" class="report report-${this.status}">
   <div class="report-head"><strong>${this.title}</strong> <span class="report-status" data-status="${this.status}">${this.status}</span> <span class="report-percent">${this.progress}%</span></div>
   <progress max="100" value="${this.progress}" aria-label="${this.title} progress">${this.progress}%</progress>
-  <div class="report-note">${this.note}${this.status === 'failed' ? html` <button class="secondary" ${ds.on('click', Report.actOn(this.id, 'retry'))}>Retry</button>` : ''}</div>
+  <div class="report-note">${this.note}${this.status === 'failed' ? html` <button class="secondary" ${this.ds.on('click', Report.actOn(this.id, 'retry'))}>Retry</button>` : ''}</div>
 </li>`;
   }
 }

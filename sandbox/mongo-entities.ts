@@ -3,11 +3,8 @@
  * sandbox with MONGO_URL set and they live in MongoDB instead (collection `Review`, one document
  * per review) through @starmodel/mongo. Nothing else changes.
  */
-import { datastarAttributes, domId, Entity, event, field, html, z } from 'starmodel';
+import { domId, Entity, event, field, html, z } from 'starmodel';
 import type { MongoIndexes } from '@starmodel/mongo';
-
-// Rows are rendered outside any page, so they spell attributes for the dialect the config picks.
-const ds = datastarAttributes('beta11');
 
 /** A review of a product: `POST /review/create`, `POST /review/<id>/helpful`, live on `/reviews`. */
 export class Review extends Entity {
@@ -25,6 +22,6 @@ export class Review extends Entity {
   render() {
     return html`<li id="${domId(this)}" class="row"><strong>${'★'.repeat(this.stars)}${'☆'.repeat(5 - this.stars)}</strong>
 <span class="grow"><strong>${this.product}</strong> ${this.text}</span>
-<button class="secondary" ${ds.on('click', Review.actOn(this.id, 'helpfulVote'))}>Helpful (${this.helpful})</button></li>`;
+<button class="secondary" ${this.ds.on('click', Review.actOn(this.id, 'helpfulVote'))}>Helpful (${this.helpful})</button></li>`;
   }
 }

@@ -37,7 +37,7 @@ export class Prefs extends ClientEntity {
     this.fontSize = Math.max(FONT_MIN, this.fontSize - 2);
   }
 
-  /** The input binds to `$Prefs.name` (an argument, not the field: a field edited in the browser would no longer match its signature). */
+  /** The page's form sends `name` (an argument, not the field: a field edited in the browser would no longer match its signature). */
   @event({ method: 'post', args: { name: z.string().trim().max(40, 'At most 40 characters') } })
   rename(name: string) {
     this.displayName = name;

@@ -27,5 +27,6 @@ export class Profile extends Entity {
   save(bio: string, colour: string) {
     this.bio = bio;
     this.colour = colour;
+    this.toast.success('Profile saved.');
   }
 }

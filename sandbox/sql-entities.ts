@@ -4,10 +4,7 @@
  * `GET /<entity>` and `GET /<entity>/<id>` come built in; `render()` is the row every open list
  * shows, appended, morphed or removed live.
  */
-import { datastarAttributes, domId, Entity, event, field, html, raw, refuse, z } from 'starmodel';
-
-// Rows are rendered outside any page, so they spell attributes for the dialect the config picks.
-const ds = datastarAttributes('beta11');
+import { domId, Entity, event, eventForm, field, html, raw, refuse, z } from 'starmodel';
 
 const todoTitle = z.string().trim().min(1, 'Write what needs doing').max(200, 'At most 200 characters');
 
@@ -19,10 +16,12 @@ export class Todo extends Entity {
   done = false;
   @event({ method: 'post' }) toggle() { this.done = !this.done; }
   @event({ method: 'post', args: { title: todoTitle } }) rename(title: string) { this.title = title; }
+  /** A row: tick it, rename it (Enter saves; a bad title is refused on the row), delete it. */
   render() {
-    const rename = `@post('/todo/${this.id}/rename?title=' + encodeURIComponent(evt.target.value))`;
-    return html`<li id="${domId(this)}" class="row${this.done ? ' done' : ''}"><input type="checkbox" aria-label="Done" ${this.done && raw('checked')} ${ds.on('change', Todo.actOn(this.id, 'toggle'))}>
-<input class="grow" aria-label="Title" value="${this.title}" style="${this.done ? 'text-decoration: line-through' : ''}" ${ds.on('change', rename)}><button class="secondary" ${ds.on('click', `@delete('/todo/${this.id}/delete')`)}>Delete</button></li>`;
+    const rename = eventForm(Todo, 'rename', { title: this.title }, { id: this.id, keep: true });
+    const remove = eventForm(Todo, 'delete', {}, { id: this.id });
+    return html`<li id="${domId(this)}" class="row${this.done ? ' done' : ''}"><input type="checkbox" aria-label="Done" ${this.done && raw('checked')} ${this.ds.on('change', Todo.actOn(this.id, 'toggle'))}>
+<form class="grow row" ${rename.attrs}>${rename.input('title', { class: 'grow', 'aria-label': 'Title', style: this.done ? 'text-decoration: line-through' : undefined })}</form><span ${remove.scope}>${remove.button('Delete', {}, { class: 'secondary' })}</span>${rename.error('title')}</li>`;
   }
 }
 
@@ -45,9 +44,11 @@ export class Product extends Entity {
     this.stock += delta;
   }
 
+  /** A row of the catalog; a refused stock change shows its message on the row. */
   render() {
-    const button = (delta: number) => html`<button class="secondary" aria-label="${delta > 0 ? 'Add' : 'Remove'} ${Math.abs(delta)}" ${ds.on('click', Product.actOn(this.id, 'adjustStock', delta))}>${delta > 0 ? '+' : '−'}${Math.abs(delta)}</button>`;
-    return html`<li id="${domId(this)}" class="product"><span class="name">${this.name}</span><span>${this.category}</span><span class="num">${this.price.toFixed(2)}</span><span class="num stock">${this.stock}</span>
-<span class="actions">${button(-1)}${button(1)}${button(10)}</span></li>`;
+    const stock = eventForm(Product, 'adjustStock', {}, { id: this.id, validate: false });
+    const button = (delta: number) => stock.button(`${delta > 0 ? '+' : '−'}${Math.abs(delta)}`, { delta }, { class: 'secondary', 'aria-label': `${delta > 0 ? 'Add' : 'Remove'} ${Math.abs(delta)}` });
+    return html`<li id="${domId(this)}" class="product" ${stock.scope}><span class="name">${this.name}</span><span>${this.category}</span><span class="num">${this.price.toFixed(2)}</span><span class="num stock">${this.stock}</span>
+<span class="actions">${button(-1)}${button(1)}${button(10)}</span>${stock.error('delta')}</li>`;
   }
 }

@@ -28,6 +28,10 @@ export interface DatastarAttributes {
   indicator(signal: string): Html;
   /** Declares signals from a JSON object. */
   signals(values: Readonly<Record<string, unknown>>): Html;
+  /** Runs an expression now and again whenever a signal it reads changes (`data-effect`). */
+  effect(expression: string): Html;
+  /** Declares signals that are not declared yet (`data-signals__ifmissing`): defaults that never overwrite a value. */
+  signalsIfMissing(values: Readonly<Record<string, unknown>>): Html;
 }
 
 const attribute = (name: string, value: string) => new Html(`${name}="${escapeHtml(value)}"`);
@@ -49,5 +53,16 @@ export function datastarAttributes(dialect: Dialect): DatastarAttributes {
     onLoad: (expression) => (dialect === 'v1' ? attribute('data-init', expression) : attribute('data-on-load', expression)),
     indicator: (signal) => attribute('data-indicator', signal),
     signals: (values) => attribute('data-signals', attributeJson(values)),
+    effect: (expression) => attribute('data-effect', expression),
+    signalsIfMissing: (values) => attribute(`data-signals${modifierSeparator}ifmissing`, attributeJson(values)),
   };
+}
+
+const byDialect = new Map<Dialect, DatastarAttributes>();
+
+/** The attribute helpers of a dialect, made once per dialect. */
+export function attributesFor(dialect: Dialect): DatastarAttributes {
+  let attributes = byDialect.get(dialect);
+  if (!attributes) byDialect.set(dialect, (attributes = datastarAttributes(dialect)));
+  return attributes;
 }

@@ -101,3 +101,11 @@ export function scriptAttributes(attributes: Readonly<Record<string, string>> = 
 export function sseComment(text: string): string {
   return `: ${text.replace(/\r\n|\r|\n/g, ' ')}\n\n`;
 }
+
+/**
+ * A value as a JavaScript literal for a script the server sends (`ScriptPatch`): JSON, with `<`,
+ * U+2028 and U+2029 escaped, so text can neither end the `<script>` element nor the line.
+ */
+export function scriptLiteral(value: unknown): string {
+  return (JSON.stringify(value) ?? 'undefined').replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}

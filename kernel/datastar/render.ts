@@ -19,11 +19,25 @@ export function attributeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[;$@'`\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Initial `errors` signal: one empty message per event argument, so forms can show them. */
+/**
+ * Initial `errors` signal: one empty message per visible field and per event argument, so any
+ * `$<Entity>.errors.<name>` a page shows is declared before an expression reads it.
+ */
 export function emptyErrors(meta: EntityMeta): JsonObject {
   const errors: JsonObject = {};
+  for (const name of Object.keys(meta.fields)) if (!meta.hidden.has(name)) errors[name] = '';
   for (const eventMeta of meta.events.values()) for (const arg of eventMeta.args) errors[arg.name] = '';
   return errors;
+}
+
+/**
+ * An entity's whole namespace with its default values: id, visible fields, computed fields and
+ * every `errors.<name>`. What a page declares for an entity it streams but never rendered (a
+ * record list), so expressions naming it never meet an undeclared signal.
+ */
+export function defaultNamespace(meta: EntityMeta): JsonObject {
+  const entity = new meta.cls();
+  return namespacedSignals(meta, signalsOf(meta, entity), true);
 }
 
 /** The namespaced signals of an entity, as a page's first render or a live stream's first event. */

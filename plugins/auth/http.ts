@@ -6,7 +6,7 @@
  * posts (303 to the next page; an error page with a way back on failure).
  */
 import type { Context } from 'koa';
-import { escapeHtml, isPlainObject, sameOriginPath, StarmodelError, type Encoder, type FieldErrors } from 'starmodel';
+import { escapeHtml, isPlainObject, pageMessage, sameOriginPath, scriptLiteral, requestFormKey, StarmodelError, type Encoder, type FieldErrors, type JsonObject } from 'starmodel';
 import { AuthError } from './errors.js';
 
 /** How a request wants its answer. */
@@ -119,8 +119,10 @@ export function respondDone(ctx: Context, mode: AuthMode, encoder: Encoder, next
     return;
   }
   ctx.set('Content-Type', 'text/event-stream');
-  ctx.body = encoder.encode({ kind: 'signals', signals: { sm: { error: { code: '', message: '' } }, [AUTH_NAMESPACE]: { errors: clearedErrors(fieldNames) } } })
-    + encoder.encode({ kind: 'script', script: `window.location.assign(${JSON.stringify(next)})` });
+  const form = requestFormKey(ctx.get('sm-form') || undefined);
+  const errors = clearedErrors(fieldNames);
+  const signals: JsonObject = form ? { sm: { error: { code: '', message: '' }, forms: { [form]: { errors } } } } : { sm: { error: { code: '', message: '' } }, [AUTH_NAMESPACE]: { errors } };
+  ctx.body = encoder.encode({ kind: 'signals', signals }) + encoder.encode({ kind: 'script', script: `window.location.assign(${scriptLiteral(next)})` });
 }
 
 /** Answers a failed auth request in its mode; never shows server internals. */
@@ -136,7 +138,12 @@ export function respondFailed(ctx: Context, mode: AuthMode, encoder: Encoder, er
   if (mode === 'datastar') {
     const fields: FieldErrors = { ...clearedErrors(fieldNames), ...(body.fields ?? {}) };
     ctx.set('Content-Type', 'text/event-stream');
-    ctx.body = encoder.encode({ kind: 'signals', signals: { sm: { error: { code: body.code, message: body.message } }, [AUTH_NAMESPACE]: { errors: fields } } });
+    // A form (`SM-Form`) shows each message beside its input, and the page-level line only what no input shows.
+    const form = requestFormKey(ctx.get('sm-form') || undefined);
+    const signals: JsonObject = form
+      ? { sm: { error: { code: body.code, message: pageMessage(body.message, body.fields, fieldNames) }, forms: { [form]: { errors: fields } } } }
+      : { sm: { error: { code: body.code, message: body.message } }, [AUTH_NAMESPACE]: { errors: fields } };
+    ctx.body = encoder.encode({ kind: 'signals', signals });
     return;
   }
   const referer = ctx.get('referer');

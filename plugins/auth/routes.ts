@@ -16,7 +16,7 @@
 import type { Context } from 'koa';
 import type { WebService } from '@starmodel/koa';
 import { encoderFor, isStarmodelError, StarmodelError, type Encoder, type Logger } from 'starmodel';
-import { invalidCredentials, rateLimited, signInRequired } from './errors.js';
+import { invalidCredentials, rateLimited, signInRequired, wrongCurrentPassword } from './errors.js';
 import { modeOf, nextPath, readFields, refuseCrossSite, respondDone, respondFailed, textField } from './http.js';
 import { memoryLimiter, SlidingWindowLimiter, type AttemptLimiter, type LimitRule } from './limiter.js';
 import { sharedLimiter, type SharedWindowsLike } from './shared-limiter.js';
@@ -186,7 +186,7 @@ export function installAuthRoutes(deps: AuthRouteDeps, limiters: AuthLimiters): 
     if (wait > 0) throw rateLimited(wait);
     const stored = await users.byId(user.id);
     if (!stored || !(await verifyPassword(currentPassword, stored.passwordHash, options.scrypt))) {
-      throw invalidCredentials({ currentPassword: 'This is not your current password' });
+      throw wrongCurrentPassword();
     }
     await limiters.loginPerAccount.reset(account);
     await users.setPassword(user.id, newPassword);

@@ -12,7 +12,7 @@
  * `user`-scoped entities always need a signed-in user (401 otherwise), whatever their rules say.
  */
 import { StarmodelError, type AccessRules, type DispatchContext, type EntityMeta } from 'starmodel';
-import { forbidden, signInRequired } from './errors.js';
+import { forbidden, signInRequired, signInToAct } from './errors.js';
 
 /** A rule: `'anyone'`, `'user'`, `'nobody'`, or a role name. */
 export type AccessRule = 'anyone' | 'user' | 'nobody' | (string & {});
@@ -88,7 +88,7 @@ export function checkEntityRules(meta: EntityMeta): void {
 export function enforce(rule: AccessRule, caller: Caller | undefined, adminRole: string, meta: EntityMeta, action: string): void {
   if (rule === 'anyone') return;
   if (rule === 'nobody') throw forbidden(action, 'it runs only from server code.');
-  if (!caller) throw signInRequired(meta.name);
+  if (!caller) throw signInToAct(action, rule === 'user' ? undefined : rule);
   if (rule === 'user') return;
   const roles = caller.roles ?? [];
   if (roles.includes(rule) || roles.includes(adminRole)) return;

@@ -80,14 +80,14 @@ export class UserDirectory {
   }
 
   async #createNow(email: string, input: NewUser): Promise<UserEntity> {
-    if (await this.byEmail(email)) throw emailTaken(this.User.name);
+    if (await this.byEmail(email)) throw emailTaken();
     const passwordHash = await hashPassword(input.password, this.scrypt);
     const name = input.name?.trim() || email.split('@')[0] || email;
     try {
       const result = await this.kernel.dispatch({ entity: this.User, event: 'create', args: { email, name, passwordHash, roles: [...(input.roles ?? [])] } }, systemContext());
       return await this.kernel.load(this.User, {}, result.id);
     } catch (error) {
-      if (isStarmodelError(error) && error.code === 'SM_STORE_DUPLICATE') throw emailTaken(this.User.name);
+      if (isStarmodelError(error) && error.code === 'SM_STORE_DUPLICATE') throw emailTaken();
       throw error;
     }
   }

@@ -14,6 +14,7 @@ import { installWebServer } from './server.js';
 
 export type { KoaOptions, PageHandler } from './options.js';
 export type { PageContext } from './pages.js';
+export type { ListOptions, ListTag, LiveList } from './lists.js';
 export type { WebService } from './server.js';
 export type { ReadGuard, RequestResolver, RequestState } from './session.js';
 export { findQueryOf } from './records.js';

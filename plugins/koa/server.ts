@@ -17,6 +17,7 @@ import { DirectRoutes, runEarly } from './direct.js';
 import { clientIdOf, eventHandler, type EventRouteDeps } from './events.js';
 import { LiveRegistry, prepareLiveStream, runTypeStream } from './live.js';
 import { listHandler, recordHandler } from './records.js';
+import { requestedList, runListStream } from './lists.js';
 import type { KoaOptions } from './options.js';
 import { pageContext } from './pages.js';
 import { asStarmodelError, modeOf, respondError } from './respond.js';
@@ -162,10 +163,11 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     router.get(path, async (ctx) => {
       try {
         const state = await requestState(ctx);
-        const rendered = await page(pageContext(kernel, dialect, { path: ctx.path, query: { ...ctx.query }, state }));
+        const run = pageContext(kernel, dialect, { path: ctx.path, query: { ...ctx.query }, state });
+        const rendered = await page(run.page);
         ctx.type = 'html';
         ctx.set('Cache-Control', 'no-store');
-        ctx.body = String(rendered);
+        ctx.body = run.finish(String(rendered));
       } catch (error) {
         respondError(ctx, 'html', asStarmodelError(error, log, `page ${path}`), undefined, encoder, options.maxBufferedBytes);
       }
@@ -202,11 +204,14 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
   const typeLiveHandler = (meta: EntityMeta) => async (ctx: Context) => {
     await guardRead(ctx, meta, undefined);
     const clientId = clientIdOf(querySignals(ctx));
+    // A list's stream keeps the list's order and size; a plain one appends, morphs and removes rows.
+    const list = requestedList(meta, ctx.query);
     const connection = new SseConnection(ctx.res, options.maxBufferedBytes);
     ctx.respond = false;
     connection.start();
     connection.onClose(live.add(connection, clientId, typeTopic(meta.name)));
-    runTypeStream(kernel, meta, connection, encoder, options.keepAliveMs);
+    if (list) runListStream(kernel, meta, list, connection, encoder);
+    else runTypeStream(kernel, meta, connection, encoder, options.keepAliveMs);
   };
   const guarded = (name: string, meta: EntityMeta, handler: (ctx: Context) => Promise<void>) => async (ctx: Context) => {
     try {

@@ -1,4 +1,4 @@
-import { html } from 'starmodel';
+import { html, type EventForm } from 'starmodel';
 import type { PageContext } from '@starmodel/koa';
 import { Counter, SessionCounter } from '../entities.js';
 import { layout } from './layout.js';
@@ -8,7 +8,10 @@ export async function counterPage(page: PageContext) {
   const counter = await page.load(Counter);
   const mine = await page.load(SessionCounter);
   const { ds } = page;
-  const panel = (title: string, note: string, cls: typeof Counter | typeof SessionCounter, count: number, id: string) => html`
+  // The amount stays after it was added, so it can be added again.
+  const everyone = page.form(Counter, 'increment', { amount: '5' }, { keep: true });
+  const yours = page.form(SessionCounter, 'increment', { amount: '5' }, { keep: true });
+  const panel = (title: string, note: string, cls: typeof Counter | typeof SessionCounter, count: number, id: string, add: EventForm) => html`
 <section class="panel" id="${id}" ${page.live(cls)}>
   <h2>${title}</h2>
   <p class="note">${note}</p>
@@ -18,16 +21,16 @@ export async function counterPage(page: PageContext) {
     <button ${ds.on('click', cls.act('increment', 1))}>+1</button>
     <button class="secondary" ${ds.on('click', cls.act('reset'))}>Reset</button>
   </div>
-  <div class="row">
-    <label>Amount <input type="text" inputmode="numeric" name="amount" ${ds.bind(`${cls.name}.amount`)} value="5"></label>
-    <button ${ds.on('click', cls.act('increment'))}>Add amount</button>
-  </div>
-  <p class="field-error" role="alert" ${ds.text(cls.errorOf('amount'))}></p>
+  <form class="row" ${add.attrs}>
+    <label>Amount ${add.input('amount', { type: 'text', inputmode: 'numeric' })}</label>
+    ${add.submit('Add amount')}
+  </form>
+  ${add.error('amount')}
 </section>`;
   return layout(page, 'Counter', html`
 ${counter}${mine}
 <div class="grid">
-${panel("Everyone's counter", 'Shared by every visitor: open a second window and watch it change.', Counter, counter.count, 'global-counter')}
-${panel('Your counter', 'Kept for your browser session only.', SessionCounter, mine.count, 'session-counter')}
+${panel("Everyone's counter", 'Shared by every visitor: open a second window and watch it change.', Counter, counter.count, 'global-counter', everyone)}
+${panel('Your counter', 'Kept for your browser session only.', SessionCounter, mine.count, 'session-counter', yours)}
 </div>`);
 }

@@ -1,16 +1,15 @@
-import { actionString, html, metaOf } from 'starmodel';
+import { html } from 'starmodel';
 import type { PageContext } from '@starmodel/koa';
 import { Report, ReportStats } from '../jobs-demo.js';
 import { layout } from './layout.js';
-
-// `Report.act()` names instance events only; `start` is static, so spell its action from its metadata.
-const startAction = actionString(metaOf(Report).events.get('start')!, []);
 
 /** `/tasks`: start reports that build in the background, watch them progress, retry failures. */
 export async function jobsPage(page: PageContext) {
   const { ds } = page;
   const stats = await page.load(ReportStats);
   const { items: reports } = await page.find(Report, { orderBy: [{ field: 'createdAt', direction: 'asc' }], limit: 50 });
+  // `start` is a static event: the form sends it like any other.
+  const start = page.form(Report, 'start', { title: 'Quarterly sales', broken: false });
   return layout(page, 'Background jobs', html`
 <style>
   .reports { list-style: none; padding: 0; display: grid; gap: .6rem; margin: 1rem 0 0; }
@@ -26,12 +25,11 @@ export async function jobsPage(page: PageContext) {
 ${stats}
 <section class="panel">
   <h2>Start a report</h2>
-  <form class="row" ${ds.signals({ Report: { title: 'Quarterly sales', broken: false, errors: { title: '' } } })} ${ds.on('submit', startAction, 'prevent')}>
-    <label class="grow">Title <input name="title" ${ds.bind('Report.title')} maxlength="60" autocomplete="off"></label>
-    <label><span><input type="checkbox" name="broken" ${ds.bind('Report.broken')}> jam it at page 6</span></label>
-    <button type="submit" id="start-report">Generate</button>
+  <form class="row" ${start.attrs}>
+    <label class="grow">Title ${start.input('title', { maxlength: 60, autocomplete: 'off' })}${start.error('title')}</label>
+    <label><span><input type="checkbox" ${start.bind('broken')}> jam it at page 6</span></label>
+    ${start.submit('Generate', { id: 'start-report' })}
   </form>
-  <p class="field-error" role="alert" ${ds.text(Report.errorOf('title'))}></p>
   <ol id="reports" class="reports" aria-live="polite" ${page.live(Report)}>${reports.map((report) => report.render())}</ol>
 </section>
 <section class="panel" ${page.live(ReportStats)}>

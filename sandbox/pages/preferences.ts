@@ -20,6 +20,8 @@ export async function preferencesPage(page: PageContext) {
   const prefs = await page.load(Prefs);
   const wizard = await page.load(Wizard);
   const { ds } = page;
+  // The name stays in its input once saved.
+  const rename = page.form(Prefs, 'rename', { name: '' }, { keep: true });
   const stepName = `[${WIZARD_STEPS.map((name) => `'${name}'`).join(', ')}][${Wizard.$('step')} - 1]`;
   return layout(page, 'Preferences', html`
 ${themeStyles}
@@ -36,11 +38,11 @@ ${persisted(prefs, html`
     <button type="button" id="prefs-smaller" ${ds.on('click', Prefs.act('smaller'))}>A−</button>
     <button type="button" id="prefs-larger" ${ds.on('click', Prefs.act('larger'))}>A+</button>
   </div>
-  <div class="row">
-    <label class="grow">Display name <input name="name" maxlength="40" ${ds.bind('Prefs.name')}></label>
-    <button type="button" id="prefs-rename" ${ds.on('click', Prefs.act('rename'))}>Save name</button>
-  </div>
-  <p class="field-error" role="alert" ${ds.text(Prefs.errorOf('name'))}></p>
+  <form class="row" ${rename.attrs}>
+    <label class="grow">Display name ${rename.input('name', { maxlength: 40 })}</label>
+    ${rename.submit('Save name', { id: 'prefs-rename' })}
+  </form>
+  ${rename.error('name')}
   <p class="field-error" role="alert" id="prefs-refused" ${ds.text(Prefs.errorOf('sig'))}></p>
   <button type="button" class="secondary" id="prefs-reset" ${ds.on('click', resetAction(Prefs))}>Reset preferences</button>
 </section>`)}

@@ -5,13 +5,14 @@ import { layout } from './layout.js';
 
 /** `/todos`: add, tick, rename and delete todos; every open browser sees each change live. */
 export async function todosPage(page: PageContext) {
-  const { items } = await Todo.find(); // the SQL store lists records in the order they were created
-  const { ds } = page;
-  return layout(page, 'Todos', html`<section class="panel" ${page.live(Todo)}>
-  <form class="row" ${ds.signals({ title: '', Todo: { errors: { title: '' } } })} ${ds.on('submit', "@post('/todo/create?title=' + encodeURIComponent($title)); $title = ''", 'prevent')}>
-    <input class="grow" name="title" aria-label="New todo" placeholder="What needs doing?" autocomplete="off" ${ds.bind('title')}><button type="submit">Add</button>
+  // The SQL store lists records in the order they were created; the live list keeps that order.
+  const todos = await page.list(Todo, { id: 'todo-list', className: 'todos', limit: 200 });
+  const add = page.form(Todo, 'create', { title: '' });
+  return layout(page, 'Todos', html`<section class="panel">
+  <form class="row" ${add.attrs}>
+    <input class="grow" ${add.bind('title')} aria-label="New todo" placeholder="What needs doing?" autocomplete="off">${add.submit('Add')}
   </form>
-  <p class="field-error" role="alert" ${ds.text(Todo.errorOf('title'))}></p>
-  <ul id="todo-list" style="list-style: none; padding: 0">${items.map((todo) => todo.render())}</ul>
+  ${add.error('title')}
+  ${todos}
 </section>`);
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Entity, event, html, isStarmodelError, metaOf, refuse, versionOf, type Change, type StarmodelError } from '../../kernel/index.js';
+import { Entity, event, html, isStarmodelError, metaOf, refuse, versionOf, type Change, type StarmodelError, type Step } from '../../kernel/index.js';
 import { createTestKernel, type TestKernel } from '../../kernel/testing/index.js';
 import { rejectsWith, rejection } from '../fixtures/errors.js';
 
@@ -128,7 +128,7 @@ describe('Events', () => {
 
   it('commits a generator once per yield plus once at the end, in order', async () => {
     const steps: Change[] = [];
-    const result = await t.kernel.dispatch({ entity: Job, event: 'phases' }, {}, (step) => { steps.push(step); });
+    const result = await t.kernel.dispatch({ entity: Job, event: 'phases' }, {}, (step) => { if (step.change) steps.push(step.change); });
     expect(steps.map((step) => step.patch)).to.deep.equal([{ phase: 'loading' }, { count: 10 }, { phase: 'done' }]);
     expect(steps.map((step) => step.final)).to.deep.equal([false, false, true]);
     expect(steps.map((step) => step.version)).to.deep.equal([1, 2, 3]);
@@ -151,7 +151,7 @@ describe('Events', () => {
 
   it('runs an async generator, sending the HTML it yields with each step', async () => {
     const steps: Change[] = [];
-    const result = await t.kernel.dispatch({ entity: Job, event: 'countdown', query: { from: '2' } }, {}, (step) => { steps.push(step); });
+    const result = await t.kernel.dispatch({ entity: Job, event: 'countdown', query: { from: '2' } }, {}, (step) => { if (step.change) steps.push(step.change); });
     expect(steps.map((step) => step.patch)).to.deep.equal([{ count: 2 }, { count: 1 }, { phase: 'lift-off' }]);
     expect(steps.map((step) => step.elements.map((element) => element.html))).to.deep.equal([['<p id="left">2</p>'], ['<p id="left">1</p>'], []]);
     expect(result.value, "the generator's return value").to.equal('launched');
@@ -159,16 +159,16 @@ describe('Events', () => {
     expect(result.elements.map((element) => element.html)).to.deep.equal(['<p id="left">2</p>', '<p id="left">1</p>']);
   });
 
-  it('hands the sink only steps that changed something, the last yield\'s marked not final', async () => {
+  it('hands the sink every step; the last one, which changed nothing, comes without a change', async () => {
     class Once extends Entity {
       static override scope = 'global' as const;
       n = 0;
       @event() *once() { this.n = 1; yield; }
     }
     t.kernel.register(Once);
-    const steps: Change[] = [];
+    const steps: Step[] = [];
     const result = await t.kernel.dispatch({ entity: Once, event: 'once' }, {}, (step) => { steps.push(step); });
-    expect(steps.map((step) => [step.patch, step.final])).to.deep.equal([[{ n: 1 }, false]]);
+    expect(steps.map((step) => [step.change?.patch, step.final])).to.deep.equal([[{ n: 1 }, false], [undefined, true]]);
     expect(result.version).to.equal(1);
   });
 

@@ -71,7 +71,7 @@ describe('html template', () => {
         const markup = String(html`<main>${counter}</main>`);
         expect(markup).to.match(/^<main><div id="Counter" data-signals="[^"]*"><\/div><\/main>$/);
         expect(signalsIn(markup)).to.deep.equal({
-          Counter: { id: 'global', count: 3, label: '</div><script>alert("x")</script>', double: 6, errors: { amount: '' } },
+          Counter: { id: 'global', count: 3, label: '</div><script>alert("x")</script>', double: 6, errors: { count: '', label: '', amount: '' } },
         });
       } finally {
         await t.close();

@@ -14,8 +14,9 @@ export class Todo extends Entity {
   @field(z.string().trim().min(1, 'Write something').max(200)) title = '';
   done = false;
   @event({ method: 'post' }) toggle() { this.done = !this.done; }
+  /** One row of the list; `this.ds` spells Datastar attributes in the app's dialect. */
   render() {
-    return html`<li id="${domId(this)}"><label><input type="checkbox" ${this.done ? 'checked' : ''} data-on-change="@post('/todo/${this.id}/toggle')"> ${this.title}</label></li>`;
+    return html`<li id="${domId(this)}"><label><input type="checkbox" ${this.done ? 'checked' : ''} ${this.ds.on('change', Todo.actOn(this.id, 'toggle'))}> ${this.title}</label></li>`;
   }
 }
 

@@ -83,6 +83,10 @@ for (const store of ['memory', 'sql'] as UserStoreKind[]) {
       expect(error.message).to.contain('"admin" role');
       const anonymous = await app.client().post('/board/reset');
       expect(anonymous.status, 'nobody signed in: 401').to.equal(401);
+      // The board belongs to nobody: say what is needed (sign in, as an admin), not whose it is.
+      const signIn = ((await anonymous.json()) as { error: { code: string; message: string } }).error;
+      expect(signIn.code).to.equal('SM_AUTH_REQUIRED');
+      expect(signIn.message).to.equal('Sign in to run Board.reset: it needs an account with the "admin" role.');
       expect(await boardCount(), 'the count is untouched').to.equal(counted);
 
       const admin = app.client();

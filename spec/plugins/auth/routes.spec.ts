@@ -110,6 +110,22 @@ describe('auth routes', function () {
       expect(events[1]?.data.join('\n')).to.contain('window.location.assign("/profile")');
     });
 
+    it('Datastar: a form (SM-Form) gets each message in its namespace, and a page-level message only for what no field shows', async () => {
+      const email = uniqueEmail('form');
+      await app.client().signup(email, PASSWORD);
+      const browser = new Client(app.url, { 'Datastar-Request': 'true', Accept: 'text/event-stream', 'SM-Form': 'auth_signup' });
+      const taken = await browser.post('/auth/signup', { email, password: PASSWORD });
+      expect(taken.status).to.equal(409);
+      // Once, beside the email input: no summary, and no internal entity named.
+      expect(sseSignals(parseSse(await taken.text())[0]!)).to.deep.equal({ sm: { error: { code: 'SM_AUTH_EMAIL_TAKEN', message: '' }, forms: { auth_signup: { errors: { email: 'An account with this email already exists. Sign in instead.', password: '', name: '' } } } } });
+      const login = new Client(app.url, { 'Datastar-Request': 'true', Accept: 'text/event-stream', 'SM-Form': 'auth_login' });
+      const wrong = await login.post('/auth/login', { email, password: 'wrong password here' });
+      // No field owns "wrong email or password": it is the page-level message.
+      expect(sseSignals(parseSse(await wrong.text())[0]!)).to.deep.equal({ sm: { error: { code: 'SM_AUTH_INVALID_CREDENTIALS', message: 'The email or the password is wrong. Check both and try again.' }, forms: { auth_login: { errors: { email: '', password: '' } } } } });
+      const done = await login.post('/auth/login', { email, password: PASSWORD });
+      expect(sseSignals(parseSse(await done.text())[0]!)).to.deep.equal({ sm: { error: { code: '', message: '' }, forms: { auth_login: { errors: { email: '', password: '' } } } } });
+    });
+
     it('Datastar form posts (multipart, as contentType "form" sends them) sign in too', async () => {
       const email = uniqueEmail('multipart');
       await app.client().signup(email, PASSWORD);
@@ -199,7 +215,10 @@ describe('auth routes', function () {
 
       const wrong = await laptop.post('/auth/password', { currentPassword: 'not my password', newPassword: 'a brand new passphrase' });
       expect(wrong.status).to.equal(401);
-      expect(((await wrong.json()) as ErrorJson).error.fields?.currentPassword).to.be.a('string');
+      const wrongBody = (await wrong.json()) as ErrorJson;
+      // A form without an email must not speak of one.
+      expect(wrongBody.error).to.deep.include({ code: 'SM_AUTH_WRONG_PASSWORD', message: 'The current password is wrong. Check it and try again.' });
+      expect(wrongBody.error.fields?.currentPassword).to.equal('The current password is wrong');
       const tooShort = await laptop.post('/auth/password', { currentPassword: PASSWORD, newPassword: 'short' });
       expect(tooShort.status).to.equal(400);
 
