@@ -14,7 +14,7 @@ import { StarmodelError } from './errors.js';
 import { KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
 import { identify } from './identity.js';
 import { KeyedLock } from './keyed-lock.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { consoleLogger, redactingLogger, type Logger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import { EntityRegistry, type EntityMeta } from './registry.js';
 import { STAGE_DELIVER, STAGE_PERSIST } from './stages.js';
@@ -112,7 +112,8 @@ export class Kernel {
   #state: 'setup' | 'running' | 'closing' | 'closed' = 'setup';
 
   constructor(options: KernelOptions = {}) {
-    this.log = options.logger ?? consoleLogger();
+    // Every log line the kernel and its plugins write is redacted, whatever logger the app gave.
+    this.log = redactingLogger(options.logger ?? consoleLogger());
     this.bus = new Bus((error) => this.reportError(error, 'bus listener'));
     this.secret = options.secret;
     this.config = options.config ?? {};
