@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   SM_CONFIG_INVALID: { status: 500, expose: false, message: 'Configuration {file} is invalid at "{key}": {reason}' },
   SM_KERNEL_CLOSED: { status: 503, expose: true, message: 'The application is shutting down. Try again in a moment.' },
   SM_WEB_CROSS_SITE: { status: 403, expose: true, message: 'Events cannot be triggered from another site. Send the request from this application\'s own pages.' },
+  SM_WEB_SAME_SITE: { status: 403, expose: true, message: 'Events cannot be triggered from another origin of this site (a sibling subdomain). Send the request from this application\'s own pages; if that origin is yours, list it in the allowedOrigins option of @starmodel/koa.' },
   SM_WEB_BODY_TOO_LARGE: { status: 413, expose: true, message: 'The request body is larger than {limit} bytes. Send less data.' },
   SM_WEB_BAD_BODY: { status: 400, expose: true, message: 'The request body is not valid {format}: {reason}' },
   SM_QUERY_INVALID: { status: 400, expose: true, message: 'The query on "{entity}" is not valid: {reason}' },
