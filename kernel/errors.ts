@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   SM_JOBS_SCHEDULE_INVALID: { status: 500, expose: false, message: 'Event "{entity}.{event}" has an invalid schedule "{every}": use a duration such as "5m" or a cron string.' },
   SM_CLIENT_STATE_FORGED: { status: 400, expose: true, message: 'The "{entity}" state stored in this browser {reason}, so it was refused and nothing changed. Reset it to start again from the defaults.' },
   SM_CLIENT_STATE_STALE: { status: 409, expose: true, message: 'The "{entity}" state stored in this browser is version {version}, older than version {latest} already saved. Reload the page, or reset it.' },
+  SM_CLIENT_STATE_FORGOTTEN: { status: 409, expose: true, message: 'The "{entity}" state stored in this browser was signed before the server had to forget which version of it is the newest (it keeps a bounded number), so it cannot be told from an older copy sent again and was refused; nothing changed. Reset it to start again from the defaults.' },
   SM_PLUGIN_MANIFEST_INVALID: { status: 500, expose: false, message: 'Plugin {plugin} has an invalid "starmodel" field in {file}: {reason}' },
   SM_PLUGIN_NOT_FOUND: { status: 500, expose: false, message: 'Plugin {plugin} named in {source} cannot be found. Install it (npm install {plugin}) or fix the name.' },
   SM_PLUGIN_KERNEL_RANGE: { status: 500, expose: false, message: 'Plugin {plugin}@{version} needs starmodel {range}, but this is starmodel {kernel}. Upgrade or downgrade one of them so the range matches.' },
