@@ -50,19 +50,32 @@ export function isSensitiveSchema(schema: Schema): boolean {
   return metaFlag(schema, 'sensitive');
 }
 
-const eventSecrets = new WeakMap<EventMeta, ReadonlySet<string>>();
+/** What redaction knows about an event's arguments, worked out once per event. */
+interface ArgPlan {
+  /** The arguments records never show. */
+  readonly secret: ReadonlySet<string>;
+  /** Every declared argument: a declared name not in `secret` needs no name check per event. */
+  readonly declared: ReadonlySet<string>;
+}
+
+const argPlans = new WeakMap<EventMeta, ArgPlan>();
+
+function argPlanOf(meta: EntityMeta, eventMeta: EventMeta): ArgPlan {
+  let plan = argPlans.get(eventMeta);
+  if (!plan) {
+    const secret = eventMeta.args.filter((arg) => meta.hidden.has(arg.name) || isSensitiveName(arg.name) || isSensitiveSchema(arg.schema)).map((arg) => arg.name);
+    plan = { secret: new Set(secret), declared: new Set(eventMeta.args.map((arg) => arg.name)) };
+    argPlans.set(eventMeta, plan);
+  }
+  return plan;
+}
 
 /**
  * The arguments of an event that records never show: marked sensitive, named after a hidden
  * field, or password-like by name. Worked out once per event.
  */
 export function sensitiveArgs(meta: EntityMeta, eventMeta: EventMeta): ReadonlySet<string> {
-  let names = eventSecrets.get(eventMeta);
-  if (!names) {
-    names = new Set(eventMeta.args.filter((arg) => meta.hidden.has(arg.name) || isSensitiveName(arg.name) || isSensitiveSchema(arg.schema)).map((arg) => arg.name));
-    eventSecrets.set(eventMeta, names);
-  }
-  return names;
+  return argPlanOf(meta, eventMeta).secret;
 }
 
 /** How {@link redact} treats what is not under a sensitive name. */
@@ -121,8 +134,12 @@ function redactAt(value: unknown, options: RedactOptions, depth: number, top: bo
   }
   // Own members only. An object with nothing to redact is kept as it is (a Date stays a Date); one
   // with a secret becomes a plain copy of its own members.
+  const members = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
+  // for-in with an own check: no array of entries per object (this runs for every event).
+  for (const key in members) {
+    if (!Object.hasOwn(members, key)) continue;
+    const item = members[key];
     const secret = item !== undefined && ((top && options.names?.has(key)) || SENSITIVE_NAME.test(key));
     const next = secret ? REDACTED : redactAt(item, options, depth + 1, false);
     if (next !== item) {
@@ -136,11 +153,30 @@ function redactAt(value: unknown, options: RedactOptions, depth: number, top: bo
   return copy ?? value;
 }
 
+/** An event's validated arguments as records show them (the per-event path of {@link redact}). */
+function redactEventArgs(args: Readonly<Record<string, unknown>>, plan: ArgPlan): Readonly<Record<string, unknown>> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key in args) {
+    if (!Object.hasOwn(args, key)) continue;
+    const item = args[key];
+    if (item === undefined) continue;
+    let next: unknown = item;
+    // A declared name was judged once (plan.secret); an undeclared one (added by a tap) is judged now.
+    if (plan.secret.has(key) || (!plan.declared.has(key) && SENSITIVE_NAME.test(key))) next = REDACTED;
+    else if (typeof item === 'object' && item !== null) next = redactAt(item, {}, 1, false);
+    if (next !== item) (copy ??= { ...args })[key] = next;
+  }
+  return copy ?? args;
+}
+
 /** An actor as records show it: who (the user), never which session (its id keys the user's cookie). */
 export function redactActor(actor: Actor): Actor {
   if (actor.sessionId === undefined) return actor;
-  return actor.userId === undefined ? { sessionId: REDACTED } : { sessionId: REDACTED, userId: actor.userId };
+  return actor.userId === undefined ? SESSION_ONLY : { sessionId: REDACTED, userId: actor.userId };
 }
+
+/** The actor of most events (a browser session, nobody signed in), shared: records are read-only. */
+const SESSION_ONLY: Actor = Object.freeze({ sessionId: REDACTED });
 
 /**
  * The record of a command, as commit and publish taps, bridges, job lists and the caller see it:
@@ -148,10 +184,9 @@ export function redactActor(actor: Actor): Actor {
  * gets) keeps the real values.
  */
 export function commandRecord(command: Command): CommandRecord {
-  const names = sensitiveArgs(command.meta, command.eventMeta);
   return {
     entity: command.entity, event: command.event, id: command.id,
-    args: redact(command.args, { names }) as CommandRecord['args'],
+    args: redactEventArgs(command.args, argPlanOf(command.meta, command.eventMeta)),
     actor: redactActor(command.actor), at: command.at,
   };
 }
