@@ -23,7 +23,12 @@ export interface Actor {
   readonly userId?: string;
 }
 
-/** The record of a command that travels with its change (for audit, bridges, jobs). */
+/**
+ * The record of a command that travels with its change (for audit, bridges, jobs). Secrets are
+ * redacted (`kernel/redact.ts`): arguments marked `sensitive()`, named after a hidden field or
+ * password-like by name read `'[redacted]'`, and so does `actor.sessionId`. Only `dispatch` taps
+ * (the `Command`) and the method see the real values.
+ */
 export interface CommandRecord {
   readonly entity: string;
   readonly event: string;
@@ -34,7 +39,7 @@ export interface CommandRecord {
   readonly at: number;
 }
 
-/** A validated request to run one event (what `dispatch` taps see). */
+/** A validated request to run one event (what `dispatch` taps see): real, unredacted values. */
 export interface Command extends CommandRecord {
   readonly meta: EntityMeta;
   readonly eventMeta: EventMeta;

@@ -22,6 +22,7 @@ import type { KeyedLock } from './keyed-lock.js';
 import { applyMergePatch, diffMergePatch, isEmptyObject, type JsonObject } from './merge-patch.js';
 import type { EntityMeta, EntityRegistry, EventMeta } from './registry.js';
 import { assignState, materialize, signalsOf, stateOf } from './state.js';
+import { commandRecord } from './redact.js';
 import { quickCheck, validateNamed } from './schema.js';
 import { isVersionConflict, type Store, type StoredRecord } from './store.js';
 
@@ -58,11 +59,10 @@ export function dispatchEvent(deps: DispatcherDeps, input: DispatchInput, contex
     const actor: { sessionId?: string; userId?: string } = {};
     if (context.sessionId) actor.sessionId = context.sessionId;
     if (context.user) actor.userId = context.user.id;
-    const record: CommandRecord = { entity: meta.name, event: eventMeta.name, id: input.id, args, actor, at: Date.now() };
-    const command: Command = { entity: record.entity, event: record.event, id: record.id, args, actor, at: record.at, meta, eventMeta };
+    const command: Command = { entity: meta.name, event: eventMeta.name, id: input.id, args, actor, at: Date.now(), meta, eventMeta };
     // No dispatch taps (the common case): nothing can take the command over or change it.
     if (deps.hooks.dispatch.taps.length > 0) return dispatchWithTaps(deps, input, command, context, sink);
-    return runCommand(deps, input, command, context, record, sink);
+    return runCommand(deps, input, command, context, commandRecord(command), sink);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -135,9 +135,9 @@ async function createFromStatic(deps: DispatcherDeps, command: Command, context:
   });
 }
 
+/** The record of a command that commit and publish taps and the caller see: secrets redacted. */
 function stripMeta(command: Command): CommandRecord {
-  const { meta: _meta, eventMeta: _eventMeta, ...record } = command;
-  return record;
+  return commandRecord(command);
 }
 
 /** One attempt at running an event on one loaded entity. */

@@ -37,7 +37,11 @@ export interface EventOptions {
   selector?: string;
   /** How a returned HTML fragment is patched in. @default 'outer' (morph) */
   mode?: ElementMode;
-  /** Schemas for the arguments, by name; those not named are inferred from their defaults. */
+  /**
+   * Schemas for the arguments, by name; those not named are inferred from their defaults. Wrap a
+   * schema in `sensitive()` to keep its value out of every record of the command (audit, logs,
+   * job lists): `args: { pin: sensitive(z.string()) }`. Password-like names are redacted anyway.
+   */
   args?: Record<string, Schema>;
   /** Run later in a job queue instead of during the request (needs a jobs plugin). */
   background?: boolean;
@@ -47,7 +51,11 @@ export interface EventOptions {
 
 /** Options of `@field()`. */
 export interface FieldOptions {
-  /** Kept on the server only: never sent to a browser as a signal. */
+  /**
+   * Kept on the server only: never sent to a browser as a signal, and shown as `'[redacted]'` in
+   * every record of a command that sets it (the built-in `create` / `update`, or any event
+   * argument of the same name). The store still saves the real value.
+   */
   hidden?: boolean;
 }
 

@@ -16,7 +16,7 @@ import { tracedDispatch } from './channels.js';
 import { callClose, callSeries, callSync, KernelHooks, pluginHooks, type PluginHooks } from './hooks.js';
 import { identify } from './identity.js';
 import { KeyedLock } from './keyed-lock.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { consoleLogger, redactingLogger, type Logger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import { EntityRegistry, type EntityMeta } from './registry.js';
 import { STAGE_DELIVER, STAGE_PERSIST } from './stages.js';
@@ -115,7 +115,8 @@ export class Kernel {
   #state: 'setup' | 'running' | 'closing' | 'closed' = 'setup';
 
   constructor(options: KernelOptions = {}) {
-    this.log = options.logger ?? consoleLogger();
+    // Every log line the kernel and its plugins write is redacted, whatever logger the app gave.
+    this.log = redactingLogger(options.logger ?? consoleLogger());
     this.bus = new Bus((error) => this.reportError(error, 'bus listener'));
     this.secret = options.secret;
     this.config = options.config ?? {};

@@ -1,8 +1,10 @@
 /**
  * @module logger
  * The small logging interface plugins receive. The default writes to the console; an operations
- * plugin may replace it with a structured logger.
+ * plugin may replace it with a structured logger. Whatever logger the app gives, the kernel and
+ * every plugin log through {@link redactingLogger}, so a secret never reaches a log line.
  */
+import { redact, scrubText } from './redact.js';
 
 /** Log levels, most verbose first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -39,4 +41,26 @@ export function consoleLogger(level: LogLevel = (process.env.STARMODEL_LOG_LEVEL
     else console.log(line);
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error'), child: (name) => consoleLogger(level, name) };
+}
+
+const kRedacting = Symbol.for('starmodel.logger.redacting');
+
+/**
+ * Wraps a logger so that every message is scrubbed of credentials and every field under a
+ * password-like name (at any depth) is written as `[redacted]`: the kernel hands plugins only
+ * such loggers. Own symbol-keyed properties of `inner` (a structured logger's handle) are kept.
+ */
+export function redactingLogger(inner: Logger): Logger {
+  if ((inner as Partial<Record<typeof kRedacting, true>>)[kRedacting]) return inner;
+  const clean = (fields: Record<string, unknown> | undefined) => (fields === undefined ? undefined : (redact(fields, { text: true }) as Record<string, unknown>));
+  const logger: Logger = {
+    debug: (message, fields) => inner.debug(scrubText(message), clean(fields)),
+    info: (message, fields) => inner.info(scrubText(message), clean(fields)),
+    warn: (message, fields) => inner.warn(scrubText(message), clean(fields)),
+    error: (message, fields) => inner.error(scrubText(message), clean(fields)),
+    child: (name) => redactingLogger(inner.child(name)),
+  };
+  for (const key of Object.getOwnPropertySymbols(inner)) Object.defineProperty(logger, key, { value: (inner as unknown as Record<symbol, unknown>)[key], enumerable: false });
+  Object.defineProperty(logger, kRedacting, { value: true, enumerable: false });
+  return logger;
 }

@@ -41,6 +41,21 @@ export function baseType(schema: Schema): string {
   return def.type;
 }
 
+/**
+ * True when `schema`, or a schema it wraps (optional, default, pipe ...), carries `key: true` in its
+ * zod metadata (`.meta({ unique: true })`, `sensitive(schema)`).
+ */
+export function metaFlag(schema: Schema, key: string): boolean {
+  let current: Schema | undefined = schema;
+  for (let depth = 0; current && depth < 20; depth++) {
+    const meta = z.globalRegistry.get(current) as Record<string, unknown> | undefined;
+    if (meta && meta[key] === true) return true;
+    const def: ZodDefView = defOf(current);
+    current = WRAPPERS.has(def.type) ? def.innerType : def.type === 'pipe' ? def.in : undefined;
+  }
+  return false;
+}
+
 const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);

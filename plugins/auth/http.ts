@@ -30,13 +30,6 @@ function ownOrigin(ctx: Context): string {
   return `${ctx.protocol}://${ctx.host}`;
 }
 
-/** Refuses a request a browser sent from another site (login CSRF): 403 SM_WEB_CROSS_SITE. */
-export function refuseCrossSite(ctx: Context): void {
-  if (ctx.get('sec-fetch-site') === 'cross-site') throw new StarmodelError('SM_WEB_CROSS_SITE');
-  const origin = ctx.get('origin');
-  if (origin && origin !== ownOrigin(ctx)) throw new StarmodelError('SM_WEB_CROSS_SITE');
-}
-
 async function readRaw(ctx: Context): Promise<Buffer> {
   if (Number(ctx.get('content-length') || 0) > BODY_LIMIT) throw new StarmodelError('SM_WEB_BODY_TOO_LARGE', { limit: BODY_LIMIT });
   const chunks: Buffer[] = [];

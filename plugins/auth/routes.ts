@@ -17,7 +17,7 @@ import type { Context } from 'koa';
 import type { WebService } from '@starmodel/koa';
 import { encoderFor, isStarmodelError, StarmodelError, type Encoder, type Logger } from 'starmodel';
 import { invalidCredentials, rateLimited, signInRequired, wrongCurrentPassword } from './errors.js';
-import { modeOf, nextPath, readFields, refuseCrossSite, respondDone, respondFailed, textField } from './http.js';
+import { modeOf, nextPath, readFields, respondDone, respondFailed, textField } from './http.js';
 import { memoryLimiter, SlidingWindowLimiter, type AttemptLimiter, type LimitRule } from './limiter.js';
 import { sharedLimiter, type SharedWindowsLike } from './shared-limiter.js';
 import type { AuthOptions } from './options.js';
@@ -97,7 +97,8 @@ export function installAuthRoutes(deps: AuthRouteDeps, limiters: AuthLimiters): 
     async (ctx: Context) => {
       const mode = modeOf(ctx);
       try {
-        refuseCrossSite(ctx);
+        // The web plugin's origin policy (cross-site, same-site, allowedOrigins), as for events.
+        web.refuseCrossSite(ctx);
         const fields = await readFields(ctx);
         const { next, body } = await handler(ctx, fields);
         respondDone(ctx, mode, encoder, next, FORM_FIELDS[form], body);

@@ -13,6 +13,26 @@ import { StateSigner } from './signer.js';
 /** Key of the signer in a dispatch's `locals` (set by the plugin for every client-store event). */
 export const SIGNER_LOCAL = '@starmodel/client-store:signer';
 
+/** Key of the signing time in a dispatch's `locals`: one time for every signature an event makes. */
+export const SIGNED_AT_LOCAL = '@starmodel/client-store:signedAt';
+
+let lastStamp = 0;
+
+/**
+ * The time the running event signs with (ms), the same for every signature it makes (the `sig`
+ * getter runs more than once per event, and the store's save must remember the same time); now,
+ * outside an event. Never goes backwards in this process, so a clock stepped back cannot make a
+ * newer state look older than an older one.
+ */
+export function signingTime(): number {
+  const locals = currentDispatch()?.locals;
+  const known = locals?.get(SIGNED_AT_LOCAL);
+  if (typeof known === 'number') return known;
+  lastStamp = Math.max(lastStamp, Date.now());
+  locals?.set(SIGNED_AT_LOCAL, lastStamp);
+  return lastStamp;
+}
+
 /** Well-formed client state ids: random, URL-safe, at least 96 bits. */
 const CLIENT_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
@@ -47,7 +67,8 @@ function identifyFromClientState(this: EntityClass, _context: IdentifyContext): 
  * The base class of client-store entities. Set `static store` to `'client-local'` (localStorage:
  * kept across reloads and browser restarts) or `'client-session'` (sessionStorage: one tab, until
  * it closes); `static replayProtection = true` refuses an older signed state once a newer one was
- * signed by this process.
+ * signed by this process (and, once the process had to forget entities for room, any state signed
+ * before that which it no longer remembers).
  * @example
  * ```ts
  * export class Prefs extends ClientEntity {
@@ -72,7 +93,7 @@ export class ClientEntity extends Entity {
     const signer = currentDispatch()?.locals.get(SIGNER_LOCAL);
     if (!(signer instanceof StateSigner)) return '';
     const meta = metaOf(this.constructor as EntityClass);
-    return signer.sign({ type: meta.name, id: this.id, version: versionOf(this) + 1, fields: stateOf(meta, this) });
+    return signer.sign({ type: meta.name, id: this.id, version: versionOf(this) + 1, fields: stateOf(meta, this), signedAt: signingTime() });
   }
 }
 

@@ -8,7 +8,11 @@ import { StarmodelError } from 'starmodel';
 export interface ClientStoreOptions {
   /** How long the last signed version of an entity is remembered for replay protection, in seconds. @default 86400 (one day) */
   replayTtlSeconds: number;
-  /** How many entities' versions are remembered; the least recently signed are forgotten first. @default 100000 */
+  /**
+   * How many entities' versions are remembered; the least recently signed are forgotten first, and
+   * from then on a state the memory does not know that was signed before the newest forgotten one
+   * is refused (409 SM_CLIENT_STATE_FORGOTTEN) rather than trusted. @default 100000
+   */
   replayMaxEntries: number;
 }
 

@@ -1,7 +1,10 @@
 /**
  * @module @starmodel/client-store/signer
  * Signs and checks client-held state: HMAC-SHA256 over the canonical JSON of the entity type, id,
- * version and field values. The token a browser keeps is `<version>.<mac>` (base64url).
+ * version, field values and signing time. The token a browser keeps is
+ * `<version>.<signed at, ms>.<mac>` (base64url). The signing time lets replay protection refuse a
+ * state signed before it had to forget that entity (see replay.ts). Tokens of the first format,
+ * `<version>.<mac>` (no time), still verify, as signed at an unknown time (0).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isPlainObject, type JsonObject } from 'starmodel';
@@ -15,6 +18,15 @@ export interface SignedState {
   readonly version: number;
   /** Field values, JSON-compatible. */
   readonly fields: JsonObject;
+  /** When it was signed (ms since the epoch); left out, the token has no time (the first format). */
+  readonly signedAt?: number;
+}
+
+/** What a well-formed token says before its MAC is checked. */
+export interface TokenInfo {
+  readonly version: number;
+  /** 0 for a token of the first format, which carries no time. */
+  readonly signedAt: number;
 }
 
 /**
@@ -34,7 +46,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-const TOKEN = /^([1-9][0-9]{0,14})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN = /^([1-9][0-9]{0,14})\.(?:([1-9][0-9]{0,14})\.)?([A-Za-z0-9_-]{43})$/;
 
 /** Signs and verifies state tokens with a key derived from the app secret. */
 export class StateSigner {
@@ -46,27 +58,35 @@ export class StateSigner {
   }
 
   #mac(state: SignedState): string {
-    const message = canonicalJson({ entity: state.type, id: state.id, version: state.version, fields: state.fields });
+    const signed = { entity: state.type, id: state.id, version: state.version, fields: state.fields };
+    const message = canonicalJson(state.signedAt === undefined ? signed : { ...signed, at: state.signedAt });
     return createHmac('sha256', this.#key).update(message).digest('base64url');
   }
 
-  /** The token for a state: `<version>.<mac>`. */
+  /** The token for a state: `<version>.<signedAt>.<mac>` (or `<version>.<mac>` without a time). */
   sign(state: SignedState): string {
-    return `${state.version}.${this.#mac(state)}`;
+    return state.signedAt === undefined ? `${state.version}.${this.#mac(state)}` : `${state.version}.${state.signedAt}.${this.#mac(state)}`;
+  }
+
+  /** Version and signing time of a well-formed token, or undefined when it is malformed. */
+  static parse(token: string): TokenInfo | undefined {
+    const match = TOKEN.exec(token);
+    return match ? { version: Number(match[1]), signedAt: match[2] === undefined ? 0 : Number(match[2]) } : undefined;
   }
 
   /** The version a well-formed token names, or undefined when the token is malformed. */
   static versionOf(token: string): number | undefined {
-    const match = TOKEN.exec(token);
-    return match ? Number(match[1]) : undefined;
+    return StateSigner.parse(token)?.version;
   }
 
-  /** True when `token` is this server's signature of exactly these type, id, version and fields. */
-  verify(token: string, state: Omit<SignedState, 'version'>): boolean {
-    const version = StateSigner.versionOf(token);
-    if (version === undefined) return false;
+  /** True when `token` is this server's signature of exactly these type, id, version, fields and time. */
+  verify(token: string, state: Omit<SignedState, 'version' | 'signedAt'>): boolean {
+    const match = TOKEN.exec(token);
+    if (!match) return false;
+    const version = Number(match[1]);
+    const signedAt = match[2] === undefined ? undefined : Number(match[2]);
     const given = Buffer.from(token);
-    const expected = Buffer.from(this.sign({ ...state, version }));
+    const expected = Buffer.from(this.sign(signedAt === undefined ? { ...state, version } : { ...state, version, signedAt }));
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 }

@@ -6,8 +6,8 @@
  * the browser through the entity's `sig` signal in the event's patch.
  */
 import { cloneJson, currentDispatch, useDispatchContext, VersionConflict, type EntityMeta, type FindQuery, type FindResult, type JsonObject, type SaveRequest, type Store, type StoredRecord } from 'starmodel';
-import { namespaceIn, SIGNER_LOCAL } from './entity.js';
-import { forgedState, SIGNATURE_FIELD, staleState, unsupported } from './errors.js';
+import { namespaceIn, signingTime, SIGNER_LOCAL } from './entity.js';
+import { forgedState, forgottenState, SIGNATURE_FIELD, staleState, unsupported } from './errors.js';
 import { canonicalJson, StateSigner } from './signer.js';
 import type { ReplayMemory } from './replay.js';
 import type { ClientStoreName } from './render.js';
@@ -46,21 +46,26 @@ export class ClientStore implements Store {
     if (token === undefined || token === '') {
       // A first render's state: unsigned, and acceptable only while it holds exactly the defaults.
       if (canonicalJson(fields) !== canonicalJson(cloneJson(meta.defaults))) throw forgedState(meta.name, 'has changed values but no signature');
-      this.#checkReplay(meta, id, 0);
+      // The defaults are what any new state starts from: only a remembered newer version refuses them.
+      if (replayProtected(meta)) {
+        const latest = this.replay.latest(meta.name, id);
+        if (latest !== undefined) throw staleState(meta.name, 0, latest);
+      }
       return undefined;
     }
-    if (typeof token !== 'string' || StateSigner.versionOf(token) === undefined) throw forgedState(meta.name, 'has a malformed signature');
-    if (!this.signer.verify(token, { type: meta.name, id, fields })) throw forgedState(meta.name, 'does not match its signature (it was changed outside this app, or signed with another secret)');
-    const version = StateSigner.versionOf(token)!;
-    this.#checkReplay(meta, id, version);
-    const now = Date.now();
-    return { id, version, state: fields, createdAt: now, updatedAt: now };
+    const info = typeof token === 'string' ? StateSigner.parse(token) : undefined;
+    if (!info) throw forgedState(meta.name, 'has a malformed signature');
+    if (!this.signer.verify(token as string, { type: meta.name, id, fields })) throw forgedState(meta.name, 'does not match its signature (it was changed outside this app, or signed with another secret)');
+    this.#checkReplay(meta, id, info.version, info.signedAt);
+    // updatedAt is the signing time: a rollback (restore) remembers the previous version with it.
+    return { id, version: info.version, state: fields, createdAt: Date.now(), updatedAt: info.signedAt };
   }
 
-  #checkReplay(meta: EntityMeta, id: string, version: number): void {
+  #checkReplay(meta: EntityMeta, id: string, version: number, signedAt: number): void {
     if (!replayProtected(meta)) return;
-    const latest = this.replay.latest(meta.name, id);
-    if (latest !== undefined && version < latest) throw staleState(meta.name, version, latest);
+    const refusal = this.replay.check(meta.name, id, version, signedAt);
+    if (refusal?.reason === 'stale') throw staleState(meta.name, version, refusal.latest);
+    if (refusal?.reason === 'forgotten') throw forgottenState(meta.name);
   }
 
   /**
@@ -69,13 +74,14 @@ export class ClientStore implements Store {
    */
   async save(meta: EntityMeta, request: SaveRequest): Promise<StoredRecord> {
     const version = request.expectedVersion + 1;
+    // The time the event's `sig` was signed with: the browser's new token and this memory agree.
+    const signedAt = signingTime();
     if (replayProtected(meta)) {
       const latest = this.replay.latest(meta.name, request.id) ?? 0;
       if (latest > request.expectedVersion) throw new VersionConflict(meta.name, request.id, request.expectedVersion, latest);
-      this.replay.remember(meta.name, request.id, version);
+      this.replay.remember(meta.name, request.id, version, signedAt);
     }
-    const now = Date.now();
-    return { id: request.id, version, state: cloneJson(request.state), createdAt: now, updatedAt: now };
+    return { id: request.id, version, state: cloneJson(request.state), createdAt: signedAt, updatedAt: signedAt };
   }
 
   /**
@@ -97,7 +103,7 @@ export class ClientStore implements Store {
   /** Undoes a save a later commit tap refused: the remembered version goes back to the previous one. */
   async restore(meta: EntityMeta, id: string, previous: StoredRecord | undefined, writtenVersion: number): Promise<void> {
     if (!replayProtected(meta) || this.replay.latest(meta.name, id) !== writtenVersion) return;
-    if (previous) this.replay.remember(meta.name, id, previous.version);
+    if (previous) this.replay.remember(meta.name, id, previous.version, previous.updatedAt);
     else this.replay.forget(meta.name, id);
   }
 
@@ -109,9 +115,11 @@ export class ClientStore implements Store {
    * signature. What the event's patch gives the browser; for tests and for handing a state to a
    * client yourself.
    */
-  signalsFor(meta: EntityMeta, record: Pick<StoredRecord, 'id' | 'version' | 'state'>): JsonObject {
+  signalsFor(meta: EntityMeta, record: Pick<StoredRecord, 'id' | 'version' | 'state'> & Partial<Pick<StoredRecord, 'updatedAt'>>): JsonObject {
     const fields = cloneJson(record.state);
-    return { id: record.id, ...fields, [SIGNATURE_FIELD]: this.signer.sign({ type: meta.name, id: record.id, version: record.version, fields }) };
+    // Signed at the record's time (what save returned), else now.
+    const signedAt = record.updatedAt ?? signingTime();
+    return { id: record.id, ...fields, [SIGNATURE_FIELD]: this.signer.sign({ type: meta.name, id: record.id, version: record.version, fields, signedAt }) };
   }
 }
 

@@ -5,7 +5,7 @@
  * before this tap runs, so a bad request is refused (400) and nothing is queued. A worker's own
  * dispatch carries a `locals` marker and passes through, to run the event for real.
  */
-import type { Command, DispatchContext, DispatchResult } from 'starmodel';
+import { commandRecord, type Command, type DispatchContext, type DispatchResult } from 'starmodel';
 import { attachRuntime } from './helpers.js';
 import { isWorkerLocal, type JobsRuntime } from './runtime.js';
 import { JOBS_PLUGIN } from './types.js';
@@ -16,7 +16,8 @@ export function takeOverTap(runtime: JobsRuntime) {
     attachRuntime(context, runtime);
     if (!command.eventMeta.options.background || isWorkerLocal(context.locals.get(JOBS_PLUGIN))) return undefined;
     const job = await runtime.enqueue(command.meta, command.eventMeta, command.id, command.args, context);
-    const { meta: _meta, eventMeta: _eventMeta, ...record } = command;
+    // The caller gets the record of the command (secrets redacted), as for an event that ran.
+    const record = commandRecord(command);
     // Nothing ran yet: no version, patch or signals to report; the change arrives on live streams later.
     return {
       type: command.entity, id: job.data.entityId ?? '', version: 0, patch: {}, signals: {}, elements: [], value: undefined, command: record,

@@ -137,7 +137,11 @@ export interface JobQueue {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** What `api.kernel.service('jobs')` returns: the queue's state, for the admin and for server code. */
+/**
+ * What `api.kernel.service('jobs')` returns: the queue's state, for the admin and for server code.
+ * Jobs it returns are records: secret arguments (`sensitive()`, hidden fields, password-like names)
+ * and `sessionId` read `'[redacted]'`; only the worker sees the real values.
+ */
 export interface JobsService {
   /** `'bullmq'` when Redis backs the queue, else `'memory'`. */
   readonly backend: 'memory' | 'bullmq';

@@ -7,7 +7,7 @@
 import type { Context } from 'koa';
 import { clearedErrors, emptyErrors, entityTopic, feedbackJson, feedbackPatches, formSignals, formStateOf, namesToValidate, validateRequest, isPlainObject, requestFormKey, StarmodelError, typeTopic, type DispatchInput, type Encoder, type EntityMeta, type EventMeta, type FeedbackItem, type JsonObject, type Kernel, type Step } from 'starmodel';
 import { queryArgs, querySignals, readBody } from './body.js';
-import { ownOrigin, refuseCrossSite } from './guard.js';
+import { ownOrigin, type OriginCheck } from './guard.js';
 import type { LiveRegistry } from './live.js';
 import { asStarmodelError, errorSignals, modeOf, respondError, type RequestForm, type ResponseMode } from './respond.js';
 import type { RequestState } from './session.js';
@@ -22,6 +22,8 @@ export interface EventRouteDeps {
   readonly encoder: Encoder;
   readonly bodyLimit: number;
   readonly maxBufferedBytes: number;
+  /** Refuses (403) a request a browser sent from another origin (`allowedOrigins` aside). */
+  readonly refuseForeign: OriginCheck;
 }
 
 /** The tab id a page sends back as the `sm.client` signal. */
@@ -42,7 +44,7 @@ export function eventHandler(deps: EventRouteDeps, meta: EntityMeta, eventMeta: 
     try {
       // HEAD must never change anything: a GET event only runs for GET.
       if (ctx.method === 'HEAD') throw new StarmodelError('SM_EVENT_METHOD_NOT_ALLOWED', { entity: meta.name, event: eventMeta.name, allowed: eventMeta.method.toUpperCase(), method: 'HEAD' });
-      refuseCrossSite(ctx);
+      deps.refuseForeign(ctx);
       const state = await deps.requestState(ctx);
       // A GET has no body to read (and no promise to wait for).
       const body = ctx.method === 'GET' ? undefined : await readBody(ctx, deps.bodyLimit);

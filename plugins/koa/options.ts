@@ -3,6 +3,7 @@
  * The web plugin's options, narrowed from the config's untyped values.
  */
 import { isPlainObject, StarmodelError, type Html } from 'starmodel';
+import { checkAllowedOrigin } from './guard.js';
 import type { PageContext } from './pages.js';
 
 /** A page: a function of the request that returns HTML. */
@@ -36,6 +37,14 @@ export interface KoaOptions {
   requestTimeoutMs: number;
   /** Milliseconds a client has to send the request headers. @default 10000 */
   headersTimeoutMs: number;
+  /**
+   * Other origins whose pages may send events (and other state-changing requests) with the
+   * user's cookie, e.g. `['https://admin.example.com']`. Everything else that a browser marks as
+   * coming from another origin is refused: another site with 403 SM_WEB_CROSS_SITE, a sibling
+   * subdomain of this site with 403 SM_WEB_SAME_SITE. Write each as a browser sends it in
+   * `Origin` (scheme, host, port; no path). @default [] (only this app's own origin)
+   */
+  allowedOrigins: readonly string[];
 }
 
 /** Turns the config's options into KoaOptions, refusing wrong types with the key named. */
@@ -60,6 +69,12 @@ export function parseKoaOptions(raw: Readonly<Record<string, unknown>>): KoaOpti
   if (!isPlainObject(pages) || !Object.values(pages).every((page) => typeof page === 'function')) throw fail('pages', 'must map paths to page functions.');
   const staticDir = raw.staticDir;
   if (staticDir !== undefined && typeof staticDir !== 'string') throw fail('staticDir', 'must be a folder path.');
+  const allowedOrigins = raw.allowedOrigins ?? [];
+  if (!Array.isArray(allowedOrigins)) throw fail('allowedOrigins', 'must be a list of origins such as ["https://admin.example.com"].');
+  for (const entry of allowedOrigins as unknown[]) {
+    const problem = checkAllowedOrigin(entry);
+    if (problem) throw fail('allowedOrigins', problem);
+  }
   const envPort = process.env.PORT ? Number(process.env.PORT) : 3000;
   return {
     port: number('port', envPort), host: text('host', process.env.HOST ?? '127.0.0.1'), listen: flag('listen', true),
@@ -67,5 +82,6 @@ export function parseKoaOptions(raw: Readonly<Record<string, unknown>>): KoaOpti
     bodyLimit: number('bodyLimit', 64 * 1024), keepAliveMs: number('keepAliveMs', 15_000), maxBufferedBytes: number('maxBufferedBytes', 1024 * 1024),
     cookieName: text('cookieName', 'sm.sid'), secureCookies: flag('secureCookies', process.env.NODE_ENV === 'production'), trustProxy: flag('trustProxy', false),
     requestTimeoutMs: number('requestTimeoutMs', 30_000), headersTimeoutMs: number('headersTimeoutMs', 10_000),
+    allowedOrigins: [...(allowedOrigins as string[])],
   };
 }

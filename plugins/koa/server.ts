@@ -12,7 +12,7 @@ import Koa, { type Context } from 'koa';
 import { encoderFor, entityTopic, identify, isStarmodelError, typeTopic, StarmodelError, type Dialect, type Encoder, type EntityMeta, type Kernel, type PluginApi } from 'starmodel';
 import { CLIENT_SCRIPT_PATH, loadClientScript, staticFile } from './assets.js';
 import { querySignals, readBody } from './body.js';
-import { refuseCrossSite } from './guard.js';
+import { originCheck } from './guard.js';
 import { DirectRoutes, runEarly } from './direct.js';
 import { clientIdOf, eventHandler, type EventRouteDeps } from './events.js';
 import { LiveRegistry, prepareLiveStream, runTypeStream } from './live.js';
@@ -48,7 +48,11 @@ export interface WebService {
   addResolver(resolver: RequestResolver): void;
   /** Reads a request body (JSON or urlencoded form) with the configured size limit (413 past it). */
   readBody(ctx: Context): Promise<unknown>;
-  /** Refuses (403 SM_WEB_CROSS_SITE) a request a browser sent from another site. */
+  /**
+   * Refuses a request a browser sent from another origin: 403 SM_WEB_CROSS_SITE from another site,
+   * 403 SM_WEB_SAME_SITE from a sibling origin of this site (`Sec-Fetch-Site: same-site`), unless
+   * its Origin is in the `allowedOrigins` option. Call it first in every state-changing route.
+   */
   refuseCrossSite(ctx: Context): void;
   /** Answers an error in the request's mode (Datastar SSE, JSON or HTML) with its stable code. */
   respondError(ctx: Context, error: unknown, meta?: EntityMeta): void;
@@ -121,7 +125,9 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
     (ctx.state as { starmodel?: RequestState }).starmodel = state;
     return state;
   };
-  const deps: EventRouteDeps = { kernel, requestState, live, encoder, bodyLimit: options.bodyLimit, maxBufferedBytes: options.maxBufferedBytes };
+  // One origin policy for events and for every state-changing route other plugins add.
+  const refuseForeign = originCheck(options.allowedOrigins);
+  const deps: EventRouteDeps = { kernel, requestState, live, encoder, bodyLimit: options.bodyLimit, maxBufferedBytes: options.maxBufferedBytes, refuseForeign };
   let clientScript: Promise<Buffer> | undefined;
 
   koa.on('error', (error: unknown) => {
@@ -315,7 +321,7 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
       resolvers.push(resolver);
     },
     readBody: (ctx) => readBody(ctx, options.bodyLimit),
-    refuseCrossSite,
+    refuseCrossSite: refuseForeign,
     respondError: (ctx, error, meta) => respondError(ctx, modeOf(ctx), asStarmodelError(error, log, ctx.path), meta, encoder, options.maxBufferedBytes),
     addReadGuard: (guard) => {
       readGuards.push(guard);

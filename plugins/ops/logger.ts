@@ -8,39 +8,24 @@
 import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import PinoPretty from 'pino-pretty';
-import { logSafe, type LogLevel, type Logger } from 'starmodel';
+import { logSafe, REDACTED, SENSITIVE_NAME, redact as redactValue, scrubText, type LogLevel, type Logger } from 'starmodel';
 import type { LogStream } from './options.js';
 import { currentRequest } from './scope.js';
 
-/** Keys whose values are never logged, at any depth (headers included). */
-export const SENSITIVE_KEY = /password|passwd|^pwd$|^pass$|secret|token|authorization|cookie|api[-_]?key|credential/i;
+/**
+ * Keys whose values are never logged, at any depth (headers included): the kernel's one list of
+ * password-like names.
+ */
+export const SENSITIVE_KEY = SENSITIVE_NAME;
 
-/** What replaces a sensitive value. */
-export const REDACTED = '[redacted]';
+export { REDACTED, scrubText };
 
-/** Credentials that show up inside text: URLs with a password, bearer tokens, `password=...` pairs. */
-const SENSITIVE_TEXT: readonly [RegExp, string][] = [
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@/?#\s]+@/gi, `$1${REDACTED}@`],
-  [/\b(bearer|basic)\s+[\w.~+/-]+=*/gi, `$1 ${REDACTED}`],
-  [/\b(password|passwd|secret|token|api[-_]?key)(["']?\s*[=:]\s*["']?)[^\s"'&,;)\]]+/gi, `$1$2${REDACTED}`],
-];
-
-/** Removes credentials from a piece of text (a message, an error, a URL). */
-export function scrubText(text: string): string {
-  let scrubbed = text;
-  for (const [pattern, replacement] of SENSITIVE_TEXT) scrubbed = scrubbed.replace(pattern, replacement);
-  return scrubbed;
-}
-
-/** A copy of a value with sensitive keys replaced and credentials in strings scrubbed. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return scrubText(value);
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (value instanceof Error) return redact(pino.stdSerializers.err(value), depth + 1);
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(item, depth + 1);
-  return out;
+/**
+ * A copy of a value with sensitive keys replaced and credentials in strings scrubbed: the kernel's
+ * redaction, with errors serialized as pino serializes them.
+ */
+export function redact(value: unknown): unknown {
+  return redactValue(value, { text: true, error: (error) => pino.stdSerializers.err(error) });
 }
 
 /** How to build the pino logger. */

@@ -7,8 +7,11 @@ import { chromium, type Browser } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches Chromium, or marks the mocha context pending (fails under CI) when it is missing. */
-export async function launchBrowser(context: { skip(): void }): Promise<Browser | undefined> {
+/**
+ * Launches Chromium, or marks the mocha context pending (fails under CI) when it is missing.
+ * `extraArgs` go after the defaults (e.g. `--host-resolver-rules=...` to give 127.0.0.1 names).
+ */
+export async function launchBrowser(context: { skip(): void }, extraArgs: readonly string[] = []): Promise<Browser | undefined> {
   if (!existsSync(CHROMIUM)) {
     const reason = `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
     if (process.env.CI === 'true') throw new Error(`${reason}; CI requires it.`);
@@ -18,6 +21,6 @@ export async function launchBrowser(context: { skip(): void }): Promise<Browser 
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }

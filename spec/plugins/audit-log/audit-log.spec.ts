@@ -41,7 +41,8 @@ describe('example plugin: starmodel-audit-log', () => {
     await app.kernel.dispatch({ entity: Ledger, event: 'add', args: { amount: 5 } }, { sessionId: 'alice' });
     const { items } = await AuditEntry.find({ where: { entity: 'Ledger', event: 'add' } });
     expect(items).to.have.length(1);
-    expect(items[0]).to.deep.include({ entityId: 'global', args: '{"amount":5}', actor: 'alice', version: 1 });
+    // The session is never named (its id keys the browser's cookie): an anonymous actor is 'anonymous'.
+    expect(items[0]).to.deep.include({ entityId: 'global', args: '{"amount":5}', actor: 'anonymous', version: 1 });
   });
 
   it('leaves no audit row when a later commit tap refuses the change', async () => {
@@ -50,5 +51,38 @@ describe('example plugin: starmodel-audit-log', () => {
     expect(refused).to.have.property('code', 'SM_STORE_FAILED');
     expect((await AuditEntry.find({ where: { event: 'addUnlucky' } })).total).to.equal(0);
     expect((await app.kernel.load(Ledger)).total).to.equal(5);
+  });
+});
+
+describe('example plugin: starmodel-audit-log keeps a bounded number of rows', () => {
+  let app: App;
+  const maxRows = 25;
+  before(async () => {
+    app = await createApp({
+      dir: root, ignoreConfigFile: true, entities: [Ledger], logger: consoleLogger('error'),
+      pluginOptions: { './sandbox/plugins/audit-log': { maxRows }, '@starmodel/koa': { listen: false } },
+    });
+    await app.start();
+  });
+  after(() => app.close());
+
+  it(`after maxRows + N events only maxRows remain, the newest kept`, async () => {
+    const events = maxRows + 40;
+    for (let amount = 1; amount <= events; amount++) await app.kernel.dispatch({ entity: Ledger, event: 'add', args: { amount } }, { locals: new Map() });
+    const { items, total } = await AuditEntry.find({ orderBy: [{ field: 'at' }], limit: 1000 });
+    expect(total).to.equal(maxRows);
+    const amounts = items.map((item) => (JSON.parse(item.args) as { amount: number }).amount).sort((a, b) => a - b);
+    expect(amounts).to.deep.equal(Array.from({ length: maxRows }, (_, index) => events - maxRows + 1 + index));
+  });
+
+  it('refuses a maxRows that is not a whole number of at least 1, naming the option', async () => {
+    for (const bad of [0, -5, 2.5, '1000']) {
+      const refusal = await createApp({
+        dir: root, ignoreConfigFile: true, entities: [], logger: consoleLogger('silent'),
+        pluginOptions: { './sandbox/plugins/audit-log': { maxRows: bad }, '@starmodel/koa': { listen: false } },
+      }).then((made) => made.close().then(() => undefined), (error: unknown) => error);
+      expect(refusal, `maxRows: ${String(bad)}`).to.have.property('code', 'SM_CONFIG_INVALID');
+      expect((refusal as Error).message).to.contain('maxRows');
+    }
   });
 });

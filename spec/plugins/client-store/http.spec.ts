@@ -90,7 +90,7 @@ describe('client-store over HTTP', function () {
     expect(response.status).to.equal(200);
     const patch = signalsOf(parseSse(await response.text())[0]!) as { Settings: State };
     expect(patch.Settings.count).to.equal(1);
-    expect(patch.Settings.sig).to.match(/^1\.[A-Za-z0-9_-]{43}$/);
+    expect(patch.Settings.sig, '<version>.<signed at>.<mac>').to.match(/^1\.[1-9][0-9]*\.[A-Za-z0-9_-]{43}$/);
     // Another browser (another rendered state) starts from the defaults: the first one's count is nowhere on the server.
     const other = await rendered('Settings');
     const answer = await send('/settings/bump', 'Settings', other.state);
