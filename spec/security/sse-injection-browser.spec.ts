@@ -154,6 +154,8 @@ describe('security: live-stream event injection through every text input (sandbo
     { input: 'chat author', page: '/chat', max: 40, send: (text) => post('/chatroom/send', { author: text, text: 'hello' }) },
     { input: 'todo title', page: '/todos', adminPath: '/admin/todo', max: 200, send: (text) => post(`/todo/create?${new URLSearchParams({ title: text })}`, {}) },
     { input: 'product name', page: '/products', adminPath: '/admin/product', max: 80, send: (text) => post(`/product/create?${new URLSearchParams({ name: text, price: '1', stock: '1', category: 'tools' })}`, {}) },
+    { input: 'review text', page: '/reviews', max: 500, send: (text) => post('/review/create', { product: 'Lamp', stars: 4, text }) },
+    { input: 'review product', page: '/reviews', max: 80, send: (text) => post('/review/create', { product: text, stars: 3, text: 'fine' }) },
     { input: 'report title', page: '/tasks', max: 60, send: (text) => post(`/report/start?${new URLSearchParams({ title: text })}`, {}) },
     // Signing up signs the new account in: sent without the attacker's cookie, so that session stays.
     {
