@@ -15,7 +15,7 @@ export default defineConfig({
   entities: { ...entities, ...sqlEntities, ...jobsDemo, Profile },
   datastar: { dialect: 'beta11' },
   plugins: {
-    '@starmodel/koa': { pages, staticDir: fileURLToPath(new URL('./sandbox/static', import.meta.url)) },
+    '@starmodel/koa': { pages, signInPath: '/login', staticDir: fileURLToPath(new URL('./sandbox/static', import.meta.url)) },
     // Running jobs get 5 s to finish on shutdown, inside sandbox/server.ts's 10 s forced exit.
     '@starmodel/jobs': { shutdownTimeoutMs: 5000 },
   },

@@ -21,6 +21,11 @@ export interface KoaOptions {
   pages: Readonly<Record<string, PageHandler>>;
   /** Folder served under `/static/`. */
   staticDir: string | undefined;
+  /**
+   * Where a page that needs a signed-in user sends a signed-out browser (303 to
+   * `<signInPath>?next=<the page>`), e.g. `'/login'`. Unset: such a page answers 401.
+   */
+  signInPath: string | undefined;
   /** Largest request body accepted, in bytes; larger gets 413. @default 65536 */
   bodyLimit: number;
   /** Milliseconds between keep-alive comments on live streams. @default 15000 */
@@ -69,6 +74,8 @@ export function parseKoaOptions(raw: Readonly<Record<string, unknown>>): KoaOpti
   if (!isPlainObject(pages) || !Object.values(pages).every((page) => typeof page === 'function')) throw fail('pages', 'must map paths to page functions.');
   const staticDir = raw.staticDir;
   if (staticDir !== undefined && typeof staticDir !== 'string') throw fail('staticDir', 'must be a folder path.');
+  const signInPath = raw.signInPath;
+  if (signInPath !== undefined && (typeof signInPath !== 'string' || !signInPath.startsWith('/') || signInPath.startsWith('//'))) throw fail('signInPath', 'must be a path on this site, such as "/login".');
   const allowedOrigins = raw.allowedOrigins ?? [];
   if (!Array.isArray(allowedOrigins)) throw fail('allowedOrigins', 'must be a list of origins such as ["https://admin.example.com"].');
   for (const entry of allowedOrigins as unknown[]) {
@@ -78,7 +85,7 @@ export function parseKoaOptions(raw: Readonly<Record<string, unknown>>): KoaOpti
   const envPort = process.env.PORT ? Number(process.env.PORT) : 3000;
   return {
     port: number('port', envPort), host: text('host', process.env.HOST ?? '127.0.0.1'), listen: flag('listen', true),
-    pages: pages as Record<string, PageHandler>, staticDir,
+    pages: pages as Record<string, PageHandler>, staticDir, signInPath,
     bodyLimit: number('bodyLimit', 64 * 1024), keepAliveMs: number('keepAliveMs', 15_000), maxBufferedBytes: number('maxBufferedBytes', 1024 * 1024),
     cookieName: text('cookieName', 'sm.sid'), secureCookies: flag('secureCookies', process.env.NODE_ENV === 'production'), trustProxy: flag('trustProxy', false),
     requestTimeoutMs: number('requestTimeoutMs', 30_000), headersTimeoutMs: number('headersTimeoutMs', 10_000),

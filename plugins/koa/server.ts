@@ -175,7 +175,14 @@ export function installWebServer(api: PluginApi, options: KoaOptions): WebServic
         ctx.set('Cache-Control', 'no-store');
         ctx.body = run.finish(String(rendered));
       } catch (error) {
-        respondError(ctx, 'html', asStarmodelError(error, log, `page ${path}`), undefined, encoder, options.maxBufferedBytes);
+        const failure = asStarmodelError(error, log, `page ${path}`);
+        // A page for signed-in users sends a signed-out browser to sign in, and back afterwards.
+        if (failure.status === 401 && options.signInPath) {
+          ctx.status = 303;
+          ctx.redirect(`${options.signInPath}?next=${encodeURIComponent(ctx.originalUrl)}`);
+          return;
+        }
+        respondError(ctx, 'html', failure, undefined, encoder, options.maxBufferedBytes);
       }
     });
   }

@@ -13,6 +13,7 @@ export function layout(page: PageContext, title: string, content: Html): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · StarModel sandbox</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E%3Ctext y=%2214%22 font-size=%2214%22%3E%E2%98%85%3C/text%3E%3C/svg%3E">
 <link rel="stylesheet" href="/static/style.css">
 ${page.head()}
 </head>

@@ -80,13 +80,15 @@ describe('accounts in a browser (auth plugin, SQL store, Datastar beta.11 client
     expect(home?.status()).to.equal(200);
     expect(await page.locator('#who').textContent()).to.contain(`Signed in as Ada Browser (${email})`);
 
-    // Sign out from the header; the profile page refuses with 401 afterwards.
+    // Sign out from the header; the profile page then sends the browser to sign in, and back after.
     await page.locator('#account button', { hasText: 'Sign out' }).click();
     await page.waitForURL(`${server!.url}/`);
     expect(await page.locator('#who').textContent()).to.contain('Not signed in');
     const refused = await page.goto(`${server!.url}/profile`);
-    expect(refused?.status()).to.equal(401);
-    expect(await page.locator('body').textContent()).to.contain('Sign in and try again');
+    expect(refused?.status()).to.equal(200);
+    expect(new URL(page.url()).pathname).to.equal('/login');
+    expect(new URL(page.url()).searchParams.get('next')).to.equal('/profile');
+    expect(await page.locator('input[name=next]').inputValue()).to.equal('/profile');
     expect(await page.locator('body').textContent()).to.not.contain('Counts things for a living.');
   });
 });
